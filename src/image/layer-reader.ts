@@ -65,7 +65,7 @@ export async function readTarLayer(blob: Readable, opts: LayerReadOptions, visit
   const kind = detectCompression(head);
   const decomp = decompressor(kind);
   const plainMeter = new Meter(opts.label, limits.maxLayerBytes, diff && (kind !== 'none' || !blobDigest) ? diff.algorithm : undefined);
-  const extract = tar.extract({ allowUnknownFormat: false });
+  const extract = tar.extract();
   let entries = 0;
   const consume = (async () => {
     for await (const entry of extract) {
@@ -84,19 +84,18 @@ export async function readTarLayer(blob: Readable, opts: LayerReadOptions, visit
       if (type === 'symlink') e.linkname = h.linkname ?? '';
       else if (type === 'hardlink') e.linkname = normalizeImagePath(h.linkname ?? '');
       if (type === 'file' && e.path !== '') {
-        await visit(e, entry);
+        await visit(e, entry as unknown as Readable);
       } else {
         await visit(e, null);
       }
-      // Whatever the visitor left unread is skipped here; tar-stream needs the body drained.
+      // Whatever the visitor left unread is skipped; the iterator moves on once the body is drained.
       entry.resume();
-      if (!entry.readableEnded) await new Promise<void>((res, rej) => { entry.once('end', res); entry.once('error', rej); });
     }
   })();
   const stages: NodeJS.ReadWriteStream[] = [compressedMeter];
   if (decomp) stages.push(decomp);
   stages.push(plainMeter);
-  const piped = pipeline([stream, ...stages, extract] as unknown as Parameters<typeof pipeline>[0]);
+  const piped = (pipeline as unknown as (...s: unknown[]) => Promise<void>)(stream, ...stages, extract);
   piped.catch(() => {});
   // A visitor failure must also stop the pipeline, or it would wait forever for a reader.
   consume.catch((err: Error) => extract.destroy(err));

@@ -48,6 +48,11 @@ export interface OpenOptions {
   insecure?: boolean;
   dockerConfig?: string;
   dockerHost?: string;
+  /**
+   * Verify blob digests and layer diffIDs (default true). Off only for hand-edited archives whose
+   * digests no longer match; registry blobs are always verified.
+   */
+  verifyDigests?: boolean;
 }
 
 /** Thrown for unusable input: the CLI prints the message on one line and exits 2. */

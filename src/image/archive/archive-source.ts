@@ -37,6 +37,7 @@ class StoreImageSource implements ImageSource {
   readonly layers: Layer[];
   private readonly store: BlobStore;
   private readonly members: string[];
+  verify = true;
   constructor(store: BlobStore, info: ImageInfo, layers: Layer[], members: string[]) {
     this.store = store;
     this.info = info;
@@ -48,7 +49,12 @@ class StoreImageSource implements ImageSource {
     const member = this.members[index]!;
     return readTarLayer(
       this.store.open(member),
-      { label: `${this.info.ref}: layer ${index} (${layer.digest ?? layer.diffID})`, digest: layer.digest, diffID: layer.diffID, size: this.store.size(member) },
+      {
+        label: `${this.info.ref}: layer ${index} (${layer.digest ?? layer.diffID})`,
+        digest: this.verify ? layer.digest : undefined,
+        diffID: this.verify ? layer.diffID : undefined,
+        size: this.store.size(member),
+      },
       visit,
     );
   }
@@ -63,7 +69,7 @@ interface DockerManifestEntry {
   Layers?: string[];
 }
 
-async function openDockerSave(store: BlobStore, ref: string, sourceType: string, tag?: string): Promise<ImageSource> {
+async function openDockerSave(store: BlobStore, ref: string, sourceType: string, verify: boolean, tag?: string): Promise<ImageSource> {
   const manifest = parseJSON<DockerManifestEntry[]>(await store.readText('manifest.json', 16 * 1024 * 1024), `${ref}: manifest.json`);
   if (!Array.isArray(manifest) || manifest.length === 0) throw new Error(`${ref}: manifest.json lists no image`);
   let entry = manifest[0]!;
@@ -83,7 +89,9 @@ async function openDockerSave(store: BlobStore, ref: string, sourceType: string,
   });
   const layers = layersFromConfig(cfg, descriptors, ref);
   const info = imageInfo(ref, sourceType, cfg, { configDigest, repoTags: entry.RepoTags ?? [] });
-  return new StoreImageSource(store, info, layers, entry.Layers);
+  const src = new StoreImageSource(store, info, layers, entry.Layers);
+  src.verify = verify;
+  return src;
 }
 
 interface OciManifest {
@@ -94,17 +102,17 @@ interface OciManifest {
   manifests?: Descriptor[];
 }
 
-async function readVerifiedJSON<T>(store: BlobStore, desc: Descriptor, ref: string): Promise<T> {
+async function readVerifiedJSON<T>(store: BlobStore, desc: Descriptor, ref: string, verify: boolean): Promise<T> {
   const p = blobPath(desc.digest);
   if (!store.has(p)) throw new Error(`${ref}: blob ${desc.digest} (${desc.mediaType ?? 'unknown type'}) is missing`);
   const text = await store.readText(p, 16 * 1024 * 1024);
   const [alg, hex] = desc.digest.split(':') as [string, string];
   const got = createHash(alg).update(Buffer.from(text, 'utf8')).digest('hex');
-  if (got !== hex) throw new Error(`${ref}: blob ${desc.digest} fails digest verification (content is ${alg}:${got})`);
+  if (verify && got !== hex) throw new Error(`${ref}: blob ${desc.digest} fails digest verification (content is ${alg}:${got})`);
   return parseJSON<T>(text, `${ref}: blob ${desc.digest}`);
 }
 
-async function openOciLayout(store: BlobStore, ref: string, sourceType: string, platform: string, tag?: string): Promise<ImageSource> {
+async function openOciLayout(store: BlobStore, ref: string, sourceType: string, platform: string, verify: boolean, tag?: string): Promise<ImageSource> {
   const index = parseJSON<OciManifest>(await store.readText('index.json', 16 * 1024 * 1024), `${ref}: index.json`);
   let candidates = (index.manifests ?? []).filter((m) => m && typeof m.digest === 'string');
   if (candidates.length === 0) throw new Error(`${ref}: index.json lists no manifests`);
@@ -126,11 +134,11 @@ async function openOciLayout(store: BlobStore, ref: string, sourceType: string, 
     const chosen = choosePlatform(usable.length ? usable : candidates, platform, ref);
     const name = chosen.annotations?.['io.containerd.image.name'] ?? chosen.annotations?.['org.opencontainers.image.ref.name'];
     if (name && !repoTags.includes(name)) repoTags.push(name);
-    const doc = await readVerifiedJSON<OciManifest>(store, chosen, ref);
+    const doc = await readVerifiedJSON<OciManifest>(store, chosen, ref, verify);
     const isIndex = INDEX_TYPES.has(chosen.mediaType ?? '') || INDEX_TYPES.has(doc.mediaType ?? '') || (Array.isArray(doc.manifests) && !doc.layers);
     if (!isIndex) {
       desc = chosen;
-      return openOciManifest(store, ref, sourceType, chosen, doc, repoTags);
+      return openOciManifest(store, ref, sourceType, chosen, doc, repoTags, verify);
     }
     candidates = (doc.manifests ?? []).filter((m) => m && typeof m.digest === 'string');
     if (candidates.length === 0) throw new Error(`${ref}: index ${chosen.digest} lists no manifests`);
@@ -138,7 +146,7 @@ async function openOciLayout(store: BlobStore, ref: string, sourceType: string, 
   throw new Error(`${ref}: image indexes nested too deeply${desc ? '' : ''}`);
 }
 
-async function openOciManifest(store: BlobStore, ref: string, sourceType: string, desc: Descriptor, m: OciManifest, repoTags: string[]): Promise<ImageSource> {
+async function openOciManifest(store: BlobStore, ref: string, sourceType: string, desc: Descriptor, m: OciManifest, repoTags: string[], verify: boolean): Promise<ImageSource> {
   if (!m.config || typeof m.config.digest !== 'string' || !Array.isArray(m.layers)) {
     throw new Error(`${ref}: manifest ${desc.digest} has no config or layers (media type ${m.mediaType ?? desc.mediaType ?? 'unknown'})`);
   }
@@ -146,7 +154,7 @@ async function openOciManifest(store: BlobStore, ref: string, sourceType: string
   if (!store.has(cfgPath)) throw new Error(`${ref}: config blob ${m.config.digest} is missing`);
   const cfgText = await store.readText(cfgPath, 16 * 1024 * 1024);
   const [alg, hex] = m.config.digest.split(':') as [string, string];
-  if (createHash(alg).update(Buffer.from(cfgText, 'utf8')).digest('hex') !== hex) throw new Error(`${ref}: config blob ${m.config.digest} fails digest verification`);
+  if (verify && createHash(alg).update(Buffer.from(cfgText, 'utf8')).digest('hex') !== hex) throw new Error(`${ref}: config blob ${m.config.digest} fails digest verification`);
   const cfg = parseConfig(cfgText, ref);
   const members: string[] = [];
   const descriptors: LayerDescriptor[] = m.layers.map((l, i) => {
@@ -159,14 +167,16 @@ async function openOciManifest(store: BlobStore, ref: string, sourceType: string
   });
   const layers = layersFromConfig(cfg, descriptors, ref);
   const info = imageInfo(ref, sourceType, cfg, { manifestDigest: desc.digest, configDigest: m.config.digest, repoTags });
-  return new StoreImageSource(store, info, layers, members);
+  const src = new StoreImageSource(store, info, layers, members);
+  src.verify = verify;
+  return src;
 }
 
 /** Opens whatever image layout the store holds. */
-export async function openImageStore(store: BlobStore, ref: string, sourceType: string, platform: string, tag?: string): Promise<ImageSource> {
+export async function openImageStore(store: BlobStore, ref: string, sourceType: string, platform: string, tag?: string, verify = true): Promise<ImageSource> {
   try {
-    if (store.has('manifest.json')) return await openDockerSave(store, ref, sourceType, tag);
-    if (store.has('index.json')) return await openOciLayout(store, ref, sourceType, platform, tag);
+    if (store.has('manifest.json')) return await openDockerSave(store, ref, sourceType, verify, tag);
+    if (store.has('index.json')) return await openOciLayout(store, ref, sourceType, platform, verify, tag);
   } catch (e) {
     await store.close();
     throw e;

@@ -1,0 +1,130 @@
+// `triad image` and `triad sbom`: scan an image and print its inventory.
+import { promises as fs } from 'node:fs';
+import { dirname, join, basename } from 'node:path';
+import { Command, Option } from 'commander';
+import { ImageInputError } from '../image/source.ts';
+import type { Inventory } from '../model/types.ts';
+import { scanImage } from '../scan/scan.ts';
+import { toCycloneDX } from '../sbom/cyclonedx.ts';
+import { toSPDX } from '../sbom/spdx.ts';
+import { toJSON } from '../sbom/json.ts';
+import { renderLayerTable, renderPackageTable } from '../sbom/table.ts';
+import { createProgress } from './progress.ts';
+
+const SBOM_FORMATS = ['table', 'json', 'cyclonedx', 'spdx', 'spdx-json'] as const;
+
+interface ImageFlags {
+  format: string;
+  output?: string;
+  platform: string;
+  username?: string;
+  password?: string;
+  insecure?: boolean;
+  dockerHost?: string;
+  dockerConfig?: string;
+  layers?: boolean;
+}
+
+function addImageOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('-f, --format <format>', 'output format').choices([...SBOM_FORMATS]).default('table'))
+    .option('-o, --output <file>', 'write the report to a file instead of stdout')
+    .option('--platform <os/arch[/variant]>', 'platform to pick from a multi-arch image', 'linux/amd64')
+    .option('--username <name>', 'registry user name (else Docker config.json credentials)')
+    .option('--password <secret>', 'registry password or token (TRIAD_PASSWORD also works)')
+    .option('--insecure', 'allow plain HTTP and unverified TLS for registries')
+    .option('--docker-host <url>', 'Docker engine socket (default: $DOCKER_HOST or /var/run/docker.sock)')
+    .option('--docker-config <dir>', 'directory of the Docker config.json with registry credentials');
+}
+
+export function render(inv: Inventory, format: string, withLayers: boolean): string {
+  switch (format) {
+    case 'json':
+      return toJSON(inv);
+    case 'cyclonedx':
+      return JSON.stringify(toCycloneDX(inv), null, 2) + '\n';
+    case 'spdx':
+    case 'spdx-json':
+      return JSON.stringify(toSPDX(inv), null, 2) + '\n';
+    default: {
+      const parts = [];
+      if (withLayers) parts.push(renderLayerTable(inv));
+      parts.push(renderPackageTable(inv));
+      return parts.join('\n');
+    }
+  }
+}
+
+/** Writes atomically: a failed scan never leaves a half-written report behind. */
+export async function writeOutput(text: string, output?: string): Promise<void> {
+  if (!output || output === '-') {
+    await new Promise<void>((res, rej) => process.stdout.write(text, (e) => (e ? rej(e) : res())));
+    return;
+  }
+  const tmp = join(dirname(output), `.${basename(output)}.${process.pid}.tmp`);
+  await fs.writeFile(tmp, text, { mode: 0o644 });
+  await fs.rename(tmp, output);
+}
+
+export async function runScan(ref: string, flags: ImageFlags, quiet: boolean): Promise<Inventory> {
+  const progress = createProgress(quiet);
+  try {
+    return await scanImage(ref, {
+      platform: flags.platform,
+      username: flags.username,
+      password: flags.password ?? process.env.TRIAD_PASSWORD,
+      insecure: flags.insecure,
+      dockerHost: flags.dockerHost,
+      dockerConfig: flags.dockerConfig,
+      onOpen: (layers) => progress.open(layers),
+      walk: {
+        onLayerStart: (i) => progress.start(i),
+        onLayerProgress: (i, b) => progress.update(i, b),
+        onLayerDone: (i, r) => progress.done(i, r.bytes),
+      },
+    });
+  } finally {
+    progress.finish();
+  }
+}
+
+/** Unusable input exits 2 with one line naming the image; anything else is a bug and exits 1. */
+export function fail(e: unknown): never {
+  const msg = (e as Error).message ?? String(e);
+  process.stderr.write(`triad: ${msg.split('\n')[0]}\n`);
+  if (process.env.TRIAD_DEBUG) process.stderr.write(`${(e as Error).stack}\n`);
+  process.exit(e instanceof ImageInputError ? 2 : 1);
+}
+
+export function registerImageCommands(program: Command): void {
+  addImageOptions(
+    program
+      .command('image')
+      .alias('i')
+      .description('scan a container image: its packages (SBOM) and the layers that added them')
+      .argument('<image-ref>', 'image reference (see "Image references" below)')
+      .option('--no-layers', 'omit the layer table'),
+  ).action(async (ref: string, flags: ImageFlags) => {
+    try {
+      const inv = await runScan(ref, flags, program.opts().quiet);
+      await writeOutput(render(inv, flags.format, flags.layers !== false), flags.output);
+    } catch (e) {
+      fail(e);
+    }
+  });
+
+  addImageOptions(
+    program
+      .command('sbom')
+      .description('generate the software bill of materials of an image (CycloneDX 1.6, SPDX 2.3, JSON, table)'),
+  )
+    .argument('<image-ref>', 'image reference')
+    .action(async (ref: string, flags: ImageFlags) => {
+      try {
+        const inv = await runScan(ref, flags, program.opts().quiet);
+        await writeOutput(render(inv, flags.format, false), flags.output);
+      } catch (e) {
+        fail(e);
+      }
+    });
+}
