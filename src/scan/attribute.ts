@@ -48,6 +48,21 @@ export function originLayer(h: History, view: FinalView, path: string, key: stri
   return origin;
 }
 
+/** Counts, per layer, packages that appeared in an evidence file (installed, or upgraded to). */
+export function additionsByLayer(h: History, view: FinalView, added: Map<number, number>): void {
+  for (const [path, versions] of h) {
+    const dels = view.deletedIn(path);
+    versions.forEach((cur, i) => {
+      const prev = i > 0 ? versions[i - 1] : undefined;
+      // After a deletion in between, the file starts from scratch: everything in it is new.
+      const fresh = !prev || dels.some((d) => d > prev.layer && d <= cur.layer);
+      let n = 0;
+      for (const k of cur.keys) if (fresh || !prev.keys.has(k)) n++;
+      if (n > 0) added.set(cur.layer, (added.get(cur.layer) ?? 0) + n);
+    });
+  }
+}
+
 /** Counts, per layer, packages that disappeared from an evidence file (removed or upgraded away). */
 export function removalsByLayer(h: History, view: FinalView, removed: Map<number, number>): void {
   for (const [path, versions] of h) {

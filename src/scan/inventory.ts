@@ -5,7 +5,7 @@ import type { ImageSource } from '../image/source.ts';
 import { OS_ECOSYSTEMS, type Inventory, type LayerSummary, type OSInfo, type Package } from '../model/types.ts';
 import { VERSION } from '../version.ts';
 import type { LayerRecord } from '../walker/walk.ts';
-import { buildHistory, originLayer, pkgKey, removalsByLayer } from './attribute.ts';
+import { additionsByLayer, buildHistory, originLayer, pkgKey, removalsByLayer } from './attribute.ts';
 import { FinalView } from './squash.ts';
 
 export interface CatalogSet {
@@ -48,6 +48,7 @@ export async function buildInventory(source: ImageSource, layers: LayerRecord[],
   type Staged = { found: FoundPackage; cataloger: string; layer?: number };
   const staged: Staged[] = [];
   const removed = new Map<number, number>();
+  const added = new Map<number, number>();
   for (const c of set.catalogers) {
     if (c.name === set.osCataloger) continue;
     const files = finalFiles(layers, view, c.name);
@@ -63,6 +64,7 @@ export async function buildInventory(source: ImageSource, layers: LayerRecord[],
     }
     const history = buildHistory(layers, c.name);
     removalsByLayer(history, view, removed);
+    additionsByLayer(history, view, added);
     for (const f of found) {
       const path = primaryPath(f);
       const e = path !== undefined ? view.entries.get(path) : undefined;
@@ -108,8 +110,6 @@ export async function buildInventory(source: ImageSource, layers: LayerRecord[],
 
   resolveDependencies(staged.map((s) => s.found), packages);
 
-  const added = new Map<number, number>();
-  for (const p of packages) if (p.layer) added.set(p.layer.index, (added.get(p.layer.index) ?? 0) + 1);
   const layerSummaries: LayerSummary[] = source.layers.map((l, i) => ({
     ...l,
     uncompressedSize: layers[i]?.bytes,

@@ -45,6 +45,12 @@ export class FinalView implements Deletions {
       for (const [p, r] of l.entries) {
         if (r.type === 'dir') dirs.add(p);
         else if (dirs.has(p)) push(this.hiddenBelowAt, p, l.index);
+        // Parents exist implicitly even when the tar has no entry for them.
+        for (let d = p.lastIndexOf('/'); d > 0; d = p.lastIndexOf('/', d - 1)) {
+          const parent = p.slice(0, d);
+          if (dirs.has(parent)) break;
+          dirs.add(parent);
+        }
       }
     }
     for (const l of layers) {
@@ -82,16 +88,28 @@ export class FinalView implements Deletions {
     return this.entries.has(path);
   }
 
-  /** Follows symlinks (bounded) to a regular path in the final view, or undefined. */
+  /**
+   * Resolves symlinks in every component of `path` (bounded, like the kernel's 40 hops) to a path
+   * that exists in the final view, or undefined (dangling, cyclic, too deep).
+   */
   resolve(path: string, maxHops = 40): string | undefined {
-    let p = path;
-    for (let i = 0; i < maxHops; i++) {
-      const e = this.entries.get(p);
-      if (!e) return undefined;
-      if (e.rec.type !== 'symlink') return p;
-      const t = e.rec.linkname ?? '';
-      p = posix.normalize(t.startsWith('/') ? t : posix.join(posix.dirname('/' + p), t)).replace(/^\/+/, '');
+    let parts = path.split('/').filter(Boolean);
+    let cur = '';
+    let hops = 0;
+    while (parts.length > 0) {
+      const next = cur ? `${cur}/${parts[0]}` : parts[0]!;
+      parts = parts.slice(1);
+      const e = this.entries.get(next);
+      if (e?.rec.type === 'symlink') {
+        if (++hops > maxHops) return undefined;
+        const t = e.rec.linkname ?? '';
+        const target = posix.normalize(t.startsWith('/') ? t : posix.join('/' + cur, t)).replace(/^\/+/, '');
+        parts = [...target.split('/').filter(Boolean), ...parts];
+        cur = '';
+        continue;
+      }
+      cur = next;
     }
-    return undefined;
+    return this.entries.has(cur) ? cur : undefined;
   }
 }
