@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Cataloger, FileMeta, FileResult } from '../catalog/cataloger.ts';
 import { whiteoutTarget } from '../image/paths.ts';
-import type { EntryType, ImageSource, LayerEntry } from '../image/source.ts';
+import { ImageInputError, type EntryType, type ImageSource, type LayerEntry } from '../image/source.ts';
 import { collect, TempFileContent } from './content.ts';
 
 export interface FileRecord {
@@ -127,7 +127,17 @@ async function walkLayer(
       if (content instanceof TempFileContent) await content.dispose();
     }
   };
-  const stats = await source.readLayer(index, visit);
+  let stats;
+  try {
+    stats = await source.readLayer(index, visit);
+  } catch (e) {
+    // Whatever breaks while streaming a layer is the layer's fault (corrupt, truncated, bomb, bad
+    // digest): report it as unusable input naming the image and the layer.
+    if (e instanceof ImageInputError) throw e;
+    const ref = source.info.ref;
+    const msg = (e as Error).message;
+    throw new ImageInputError(ref, msg.startsWith(ref) ? msg.slice(ref.length).replace(/^:\s*/, '') : `layer ${index}: ${msg}`);
+  }
   rec.bytes = stats.bytes;
   for (const h of hardlinks) {
     const target = rec.parsed.get(h.target);

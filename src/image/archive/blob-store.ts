@@ -44,7 +44,12 @@ function cstr(buf: Buffer, off: number, len: number): string {
 }
 
 function checksumOk(h: Buffer): boolean {
-  const stored = octal(h, 148, 8);
+  let stored: number;
+  try {
+    stored = octal(h, 148, 8);
+  } catch {
+    return false;
+  }
   let sum = 0;
   for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 32 : h[i]!;
   return sum === stored;
