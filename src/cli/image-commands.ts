@@ -23,6 +23,7 @@ interface ImageFlags {
   dockerHost?: string;
   dockerConfig?: string;
   layers?: boolean;
+  verify?: boolean;
 }
 
 function addImageOptions(cmd: Command): Command {
@@ -34,7 +35,8 @@ function addImageOptions(cmd: Command): Command {
     .option('--password <secret>', 'registry password or token (TRIAD_PASSWORD also works)')
     .option('--insecure', 'allow plain HTTP and unverified TLS for registries')
     .option('--docker-host <url>', 'Docker engine socket (default: $DOCKER_HOST or /var/run/docker.sock)')
-    .option('--docker-config <dir>', 'directory of the Docker config.json with registry credentials');
+    .option('--docker-config <dir>', 'directory of the Docker config.json with registry credentials')
+    .option('--no-verify', 'read hand-edited archives whose blobs no longer match their digests (registry blobs are always verified)');
 }
 
 export function render(inv: Inventory, format: string, withLayers: boolean): string {
@@ -76,6 +78,7 @@ export async function runScan(ref: string, flags: ImageFlags, quiet: boolean): P
       insecure: flags.insecure,
       dockerHost: flags.dockerHost,
       dockerConfig: flags.dockerConfig,
+      verifyDigests: flags.verify !== false,
       onOpen: (layers) => progress.open(layers),
       walk: {
         onLayerStart: (i) => progress.start(i),
