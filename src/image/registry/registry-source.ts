@@ -87,7 +87,7 @@ async function fetchManifest(client: RegistryClient, ref: ImageReference, refere
     throw client.error(`manifest ${reference} is not valid JSON (${(e as Error).message})`);
   }
   if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw client.error(`manifest ${reference} is not a JSON object`);
-  if (doc.schemaVersion === 1 || /manifest\.v1\+(prettyjws|json)$/.test(contentType)) {
+  if (doc.schemaVersion === 1 || /^application\/vnd\.docker\.distribution\.manifest\.v1\+(prettyjws|json)$/.test(contentType)) {
     throw client.inputError(`manifest ${reference} is Docker image manifest schema 1, which is deprecated and not supported; re-push the image with a current Docker, skopeo or crane`);
   }
   // The content must hash to what was asked for (a digest reference or an index entry) and to what
