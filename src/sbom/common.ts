@@ -18,7 +18,8 @@ export function sortedPackages(inv: Inventory): Package[] {
     const r = ECOSYSTEM_RANK.indexOf(p.ecosystem);
     return r < 0 ? ECOSYSTEM_RANK.length : r;
   };
-  const key = (p: Package) => [p.name, p.version, p.id, p.purl, (p.locations ?? []).join('\n')];
+  // Case-folded name first so "PyYAML" sorts among the p's, then exact fields as tie-breakers.
+  const key = (p: Package) => [p.name.toLowerCase(), p.name, p.version, p.id, p.purl, (p.locations ?? []).join('\n')];
   return [...inv.packages].sort((a, b) => {
     const r = rank(a) - rank(b) || cmp(a.ecosystem, b.ecosystem);
     if (r !== 0) return r;

@@ -106,7 +106,8 @@ export function toCycloneDX(inv: Inventory, opts: CycloneDXOptions = {}): object
   // Package ids are the contract (bom-ref = id), so they are reserved before the synthetic refs.
   const refOf = new Map<string, string>();
   const pkgRefs = pkgs.map((p) => {
-    const ref = ids.take(p.id, `${p.id}\n${p.purl}\n${p.locations.join('\n')}`);
+    // '#' rather than '-' before the disambiguating hash, so it cannot read as part of a purl qualifier.
+    const ref = ids.take(p.id, `${p.id}\n${p.purl}\n${p.locations.join('\n')}`, '#');
     if (!refOf.has(p.id)) refOf.set(p.id, ref);
     return ref;
   });
@@ -147,7 +148,9 @@ export function toCycloneDX(inv: Inventory, opts: CycloneDXOptions = {}): object
   pkgs.forEach((p, i) => components.push(packageComponent(inv, p, pkgRefs[i]!)));
 
   const graph = dependencyGraph(pkgs);
-  const topLevel = graph.roots.map((id) => refOf.get(id)!);
+  // Second copies of a duplicated id get no edges (those went to the first), so hang them off the image.
+  const orphans = pkgRefs.filter((r, i) => refOf.get(pkgs[i]!.id) !== r);
+  const topLevel = [...graph.roots.map((id) => refOf.get(id)!), ...orphans];
   const dependencies: Array<{ ref: string; dependsOn: string[] }> = [
     { ref: imageRef, dependsOn: [...(osRef ? [osRef] : []), ...topLevel] },
   ];

@@ -66,7 +66,8 @@ class LicenseRefs {
   forName(name: string): string {
     let id = this.#byName.get(name);
     if (id === undefined) {
-      id = this.#ids.take(`LicenseRef-${sanitizeSpdxId(name)}`, name);
+      // "+" means "or later" in licence names: keep it visible so GPL-2+ and GPL-2 stay distinct.
+      id = this.#ids.take(`LicenseRef-${sanitizeSpdxId(name.replace(/\+/g, 'plus'))}`, name);
       this.#byName.set(name, id);
       this.infos.set(id, {
         licenseId: id,
