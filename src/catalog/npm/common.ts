@@ -1,0 +1,154 @@
+// Helpers shared by the npm parsers: package construction (purl, scope), text decoding and the
+// small path tests that decide which package.json files are installed packages.
+import type { FoundPackage } from '../cataloger.ts';
+import { purl } from '../../purl/purl.ts';
+
+export interface NpmPackageInput {
+  name: string;
+  version: string;
+  location: string;
+  licenses?: string[];
+  deps?: Iterable<string>;
+  metadata?: Record<string, string | number | boolean | string[]>;
+}
+
+export function npmPackage(p: NpmPackageInput): FoundPackage {
+  const slash = p.name.startsWith('@') ? p.name.indexOf('/') : -1;
+  const namespace = slash > 0 ? p.name.slice(0, slash) : undefined;
+  const bare = slash > 0 ? p.name.slice(slash + 1) : p.name;
+  const out: FoundPackage = {
+    name: p.name,
+    version: p.version,
+    ecosystem: 'npm',
+    purl: purl({ type: 'npm', namespace, name: bare, version: p.version }),
+    licenses: p.licenses ?? [],
+    locations: [p.location],
+  };
+  if (namespace) out.namespace = namespace;
+  const deps = p.deps ? [...new Set(p.deps)].sort() : [];
+  if (deps.length) out.dependsOnNames = deps;
+  if (p.metadata && Object.keys(p.metadata).length) out.metadata = p.metadata;
+  return out;
+}
+
+/** UTF-8 text without a BOM (editors and some tools write one into JSON and YAML). */
+export function decodeText(buf: Buffer): string {
+  const s = buf.toString('utf8');
+  return s.charCodeAt(0) === 0xfeff ? s.slice(1) : s;
+}
+
+export type ParseOutcome<T> = { ok: true; value: T } | { ok: false; error: string };
+
+export function parseJSON(text: string): ParseOutcome<unknown> {
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch (e) {
+    return { ok: false, error: `invalid JSON: ${(e as Error).message}` };
+  }
+}
+
+export function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export function str(v: unknown): string | undefined {
+  return typeof v === 'string' && v !== '' ? v : undefined;
+}
+
+/** Keys of an object-valued field (dependencies maps), or nothing. */
+export function keysOf(v: unknown): string[] {
+  return isRecord(v) ? Object.keys(v) : [];
+}
+
+const NM = 'node_modules/';
+
+/**
+ * True for `<...>/node_modules/<name>/package.json` and `<...>/node_modules/@scope/<name>/package.json`
+ * where <name> does not start with '.' (that excludes .bin, .pnpm's own bookkeeping and the like).
+ * Only indexOf/slice: it runs for every file of every layer.
+ */
+export function isInstalledManifest(path: string): boolean {
+  if (!path.endsWith('/package.json')) return false;
+  const i = path.lastIndexOf(NM);
+  if (i < 0 || (i > 0 && path.charCodeAt(i - 1) !== 47 /* '/' */)) return false;
+  const rest = path.slice(i + NM.length, path.length - '/package.json'.length);
+  if (rest === '' || rest.charCodeAt(0) === 46 /* '.' */) return false;
+  const slash = rest.indexOf('/');
+  // A bare '@scope' directory is a namespace, never a package.
+  if (slash < 0) return rest.charCodeAt(0) !== 64 /* '@' */;
+  return rest.charCodeAt(0) === 64 /* '@' */ && slash > 1 && slash < rest.length - 1 && rest.indexOf('/', slash + 1) < 0;
+}
+
+/** True when any path segment is node_modules (lockfiles shipped inside installed packages). */
+export function insideNodeModules(path: string): boolean {
+  return path.startsWith(NM) || path.includes('/' + NM);
+}
+
+/** The project directory an installed package belongs to: everything before the first node_modules. */
+export function projectRoot(path: string): string {
+  if (path.startsWith(NM)) return '';
+  const i = path.indexOf('/' + NM);
+  return i < 0 ? dirOf(path) : path.slice(0, i);
+}
+
+export function dirOf(path: string): string {
+  const i = path.lastIndexOf('/');
+  return i < 0 ? '' : path.slice(0, i);
+}
+
+export function baseOf(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
+}
+
+/** Splits `name@range` / `@scope/name@range` at the '@' that ends the name. */
+export function splitNameAt(spec: string): { name: string; rest: string } | undefined {
+  const at = spec.indexOf('@', 1);
+  if (at <= 0) return undefined;
+  return { name: spec.slice(0, at), rest: spec.slice(at + 1) };
+}
+
+/** Lockfile versions that name local code rather than a published package. */
+export function isLocalRef(v: string): boolean {
+  return v.startsWith('file:') || v.startsWith('link:') || v.startsWith('workspace:') || v.startsWith('portal:');
+}
+
+/**
+ * Packages that only dev roots reach: everything reachable from `devRoots` minus everything
+ * reachable from `prodRoots`. Packages reachable from neither stay (better a false positive than a
+ * hidden dependency when the graph is incomplete).
+ */
+export function devOnly(prodRoots: string[], devRoots: string[], edges: (key: string) => string[]): Set<string> {
+  const walk = (roots: string[]) => {
+    const seen = new Set<string>();
+    const stack = [...roots];
+    while (stack.length) {
+      const k = stack.pop()!;
+      if (seen.has(k)) continue;
+      seen.add(k);
+      for (const n of edges(k)) if (!seen.has(n)) stack.push(n);
+    }
+    return seen;
+  };
+  const prod = walk(prodRoots);
+  const dev = walk(devRoots);
+  for (const k of prod) dev.delete(k);
+  return dev;
+}
+
+/** Merges packages with the same name@version (one lockfile lists a version under several specifiers). */
+export class PackageSet {
+  private readonly byKey = new Map<string, FoundPackage>();
+  add(p: FoundPackage): void {
+    const key = `${p.name}@${p.version}`;
+    const had = this.byKey.get(key);
+    if (!had) {
+      this.byKey.set(key, p);
+      return;
+    }
+    if (p.dependsOnNames) had.dependsOnNames = [...new Set([...(had.dependsOnNames ?? []), ...p.dependsOnNames])].sort();
+    if (!had.licenses.length && p.licenses.length) had.licenses = p.licenses;
+  }
+  list(): FoundPackage[] {
+    return [...this.byKey.values()];
+  }
+}
