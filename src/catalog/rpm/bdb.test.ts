@@ -37,7 +37,7 @@ test('key 0 (rpm\'s instance counter) is not a package', async () => {
   assert.deepEqual(records.map((r) => r.key), [5]);
 });
 
-test('a bucket chain that loops back stops with a warning, each record read once', async () => {
+test('a bucket chain that loops back stops with a warning, each record read once', { timeout: 10_000 }, async () => {
   const recs = sampleRecords(200);
   const { file, bucketPages } = buildBdb(recs, { inlineMax: 100 });
   // Find the last page of bucket 0's chain and point it back at the first.
@@ -51,7 +51,7 @@ test('a bucket chain that loops back stops with a warning, each record read once
   assert.match(warnings.join('\n'), /links back to page \d+ \(cycle\)/);
 });
 
-test('overflow chains that loop, end early or reach a non-overflow page are refused', async () => {
+test('overflow chains that loop, end early or reach a non-overflow page are refused', { timeout: 10_000 }, async () => {
   const recs = [{ key: 1, blob: Buffer.alloc(20000, 7) }, { key: 2, blob: Buffer.alloc(20000, 8) }, { key: 3, blob: Buffer.alloc(20000, 9) }];
   const { file, overflowStarts, bucketPages } = buildBdb(recs);
   const page = (n: number) => file.subarray(n * 4096, (n + 1) * 4096);
@@ -122,7 +122,7 @@ test('a truncated file yields what is intact and warns about the rest', async ()
   for (const r of records) assert.deepEqual(r, recs[r.key - 1]);
 });
 
-test('fuzz: random page corruption never throws or hangs', async () => {
+test('fuzz: random page corruption never throws or hangs', { timeout: 60_000 }, async () => {
   const real = sharedData('pkgdb/rpmdb/pkg/testdata/libuuid/Packages');
   const bases = [buildBdb(sampleRecords(40), { inlineMax: 100, buckets: 2 }).file];
   if (existsSync(real)) bases.push(readFileSync(real));
