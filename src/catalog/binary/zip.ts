@@ -4,7 +4,7 @@
 // against the file and against caller limits before it is used, and inflation is capped so a
 // zip bomb stops at the cap instead of filling memory.
 import { inflateRawSync } from 'node:zlib';
-import { type ByteSource, FormatError, readExact } from './source.ts';
+import { type ByteSource, bufferSource, FormatError, readExact } from './source.ts';
 
 const SIG_EOCD = 0x06054b50;
 const SIG_ZIP64_LOCATOR = 0x07064b50;
@@ -162,17 +162,50 @@ export function isDirectory(e: ZipEntry): boolean {
  * their header claims). Stored and deflated entries only; encrypted ones are refused.
  */
 export async function readZipEntry(src: ByteSource, e: ZipEntry, maxSize: number): Promise<Buffer> {
+  const dataStart = await entryDataStart(src, e, maxSize);
+  if (e.method === 0) return readExact(src, dataStart, e.compressedSize, e.name);
+  return inflateEntry(src, e, dataStart, maxSize);
+}
+
+/**
+ * An entry as a random-access source: a window onto the archive for stored entries (Spring Boot
+ * stores its nested jars uncompressed, so nothing is copied), inflated into memory otherwise.
+ * `inflated` says whether memory was spent.
+ */
+export async function openZipEntry(src: ByteSource, e: ZipEntry, maxSize: number): Promise<{ source: ByteSource; inflated: boolean }> {
+  const dataStart = await entryDataStart(src, e, maxSize);
+  if (e.method === 0) {
+    if (dataStart + e.compressedSize > src.size) throw new FormatError(`${e.name}: data runs past the archive`);
+    return { source: windowSource(src, dataStart, e.compressedSize), inflated: false };
+  }
+  return { source: bufferSource(await inflateEntry(src, e, dataStart, maxSize)), inflated: true };
+}
+
+function windowSource(src: ByteSource, start: number, size: number): ByteSource {
+  return {
+    size,
+    read(offset: number, length: number) {
+      if (offset < 0 || length <= 0 || offset >= size) return Promise.resolve(Buffer.alloc(0));
+      return src.read(start + offset, Math.min(length, size - offset));
+    },
+  };
+}
+
+async function entryDataStart(src: ByteSource, e: ZipEntry, maxSize: number): Promise<number> {
   if (e.flags & 0x1) throw new FormatError(`${e.name}: encrypted entry`);
   if (e.method !== 0 && e.method !== 8) throw new FormatError(`${e.name}: unsupported compression method ${e.method}`);
   if (e.uncompressedSize > maxSize) throw new FormatError(`${e.name}: ${e.uncompressedSize} bytes is over the ${maxSize}-byte limit`);
+  if (e.method === 0 && e.compressedSize !== e.uncompressedSize) throw new FormatError(`${e.name}: stored entry with differing sizes`);
+  // Deflate never expands data by more than a few bytes per 16 KiB block, so anything bigger
+  // cannot inflate to within the limit: refuse before reading it into memory.
+  if (e.compressedSize > maxSize + Math.floor(maxSize / 16) + 1024) throw new FormatError(`${e.name}: compressed data over the limit`);
   const lh = await readExact(src, e.localHeaderOffset, 30, `${e.name}: local header`);
   if (lh.readUInt32LE(0) !== SIG_LOCAL) throw new FormatError(`${e.name}: bad local header signature`);
   // The local name/extra lengths may differ from the central ones (they often do for the extra).
-  const dataStart = e.localHeaderOffset + 30 + lh.readUInt16LE(26) + lh.readUInt16LE(28);
-  if (e.method === 0) {
-    if (e.compressedSize !== e.uncompressedSize) throw new FormatError(`${e.name}: stored entry with differing sizes`);
-    return readExact(src, dataStart, e.compressedSize, e.name);
-  }
+  return e.localHeaderOffset + 30 + lh.readUInt16LE(26) + lh.readUInt16LE(28);
+}
+
+async function inflateEntry(src: ByteSource, e: ZipEntry, dataStart: number, maxSize: number): Promise<Buffer> {
   const raw = await readExact(src, dataStart, e.compressedSize, e.name);
   try {
     // maxOutputLength makes zlib stop (and throw) at the cap: the declared size may be a lie.

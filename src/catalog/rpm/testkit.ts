@@ -1,7 +1,8 @@
 // Test helpers: writers for small synthetic header blobs, Berkeley DB and NDB files (so tests can
 // build exactly the malformed structure they need), and a runner for the system `rpm` as an oracle.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { DatabaseSync } from 'node:sqlite';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DbRecord } from './bdb.ts';
@@ -218,6 +219,21 @@ export function rpmQuery(dbFile: string, name: string, qf: string): string | und
   }
 }
 
-export function exists(p: string): boolean {
-  return existsSync(p);
+/** rpm's sqlite index tables; rpm refuses a read-only database that lacks them. */
+const RPM_INDEX_TABLES =
+  'Name Basenames Group Requirename Providename Conflictname Obsoletename Triggername Dirnames Installtid Sigmd5 Sha1header Filetriggername Transfiletriggername Recommendname Suggestname Supplementname Enhancename';
+
+/** Writes header blobs into a new rpmdb.sqlite that rpm itself can query (indexes left empty). */
+export function writeRpmSqlite(path: string, blobs: Buffer[]): void {
+  const db = new DatabaseSync(path);
+  try {
+    db.exec("CREATE TABLE 'Packages' (hnum INTEGER PRIMARY KEY AUTOINCREMENT, blob BLOB NOT NULL)");
+    for (const t of RPM_INDEX_TABLES.split(' ')) {
+      db.exec(`CREATE TABLE '${t}' (key 'TEXT' NOT NULL, hnum INTEGER NOT NULL, idx INTEGER NOT NULL, FOREIGN KEY (hnum) REFERENCES 'Packages'(hnum))`);
+    }
+    const ins = db.prepare('INSERT INTO Packages (blob) VALUES (?)');
+    for (const b of blobs) ins.run(b);
+  } finally {
+    db.close();
+  }
 }
