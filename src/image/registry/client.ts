@@ -106,7 +106,7 @@ export class RegistryClient {
 
   private unauthorized(): ImageInputError {
     if (this.creds) return this.inputError(`unauthorized: the registry rejected the credentials from ${this.creds.source} for ${this.ref.repository}`);
-    return this.inputError(`unauthorized: authentication required for ${this.ref.repository} (no credentials found; pass a username/password or run docker login)`);
+    return this.inputError(`unauthorized: authentication required for ${this.ref.repository} (no credentials found; pass a username/password or run docker login; or the repository does not exist)`);
   }
 
   /** Sets `authorization` from a 401 challenge; concurrent requests share one token fetch. */
@@ -168,8 +168,15 @@ export class RegistryClient {
     return this.fetchRetryingCtrl(url, { method: 'GET', headers });
   }
 
-  private fetchRetrying(url: string, init: { method: string; headers: Record<string, string>; body?: string }): Promise<Response> {
-    return this.fetchRetryingCtrl(url, init).then(({ res }) => res);
+  /** For token requests: small answers read by the caller, so the deadline covers the body too. */
+  private async fetchRetrying(url: string, init: { method: string; headers: Record<string, string>; body?: string }): Promise<Response> {
+    const { res, ctrl } = await this.fetchRetryingCtrl(url, init);
+    const t = setTimeout(() => {
+      this.inflight.delete(ctrl);
+      ctrl.abort(new Error(`no complete answer within ${this.timeoutMs} ms`));
+    }, this.timeoutMs);
+    t.unref();
+    return res;
   }
 
   /** One logical request: redirects followed by hand, retried with backoff on 429/5xx and network errors. */
