@@ -105,7 +105,7 @@ async function openImageUnwrapped(ref: string, opts: OpenOptions, platform: stri
       return RootfsSource.open(rest, ref);
     case 'docker-daemon': {
       const { openDaemonImage } = await import('./daemon/daemon-source.ts');
-      return openDaemonImage(rest, { ...opts, platform });
+      return openDaemonImage(rest, opts);
     }
     case 'registry':
     case 'docker': {
