@@ -149,6 +149,7 @@ test('licences: SPDX ids, expressions and free-text names each land where Cyclon
     { license: { name: 'MIT OR Apache-2.0', acknowledgement: 'declared' } },
     { license: { name: 'Artistic', acknowledgement: 'declared' } },
   ]);
+  assert.deepEqual(cdxLicenses(['mit', 'MIT']), [{ license: { id: 'MIT', acknowledgement: 'declared' } }]);
   assert.equal(cdxLicenses([]), undefined);
   assert.equal(cdxLicenses(['  ']), undefined);
 });

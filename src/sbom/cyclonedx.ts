@@ -12,7 +12,7 @@ import {
   sortedPackages,
   utcSeconds,
 } from './common.ts';
-import { andAll, classifyLicense, formatLicense, type LicenseNode } from './license.ts';
+import { andAll, classifyLicense, formatLicense, type LicenseClass, type LicenseNode } from './license.ts';
 
 export interface CycloneDXOptions {
   /** Serial number UUID; random by default (the spec wants a new one per BOM). */
@@ -38,7 +38,13 @@ function props(): { add(name: string, value: string | number | undefined): void;
  * when any of them is compound; otherwise ids and names are listed as written.
  */
 export function cdxLicenses(licenses: string[]): object[] | undefined {
-  const classes = [...new Set(licenses.map((l) => l.trim()).filter(Boolean))].map(classifyLicense);
+  // Deduplicated after classification, so "mit" and "MIT" do not list the same licence twice.
+  const byKey = new Map<string, LicenseClass>();
+  for (const l of licenses.map((x) => x.trim()).filter(Boolean)) {
+    const c = classifyLicense(l);
+    byKey.set(c.kind === 'id' ? `id:${c.id}` : c.kind === 'expression' ? `x:${c.expression}` : `n:${c.name}`, c);
+  }
+  const classes = [...byKey.values()];
   if (classes.length === 0) return undefined;
   const hasExpr = classes.some((c) => c.kind === 'expression');
   const allSpdx = classes.every((c) => c.kind !== 'name');
