@@ -6,8 +6,10 @@
 //     Name, pretty name, ID_LIKE and codename come from it.
 //  2. A distribution's own release file may refine the version of that same family:
 //       - alpine-release always wins: it is the full release ("3.14.2") that secdb matching needs.
-//       - centos/redhat/oracle/rocky/alma/fedora/system-release win when they extend the
-//         os-release VERSION_ID ("7" -> "7.9.2009"); a file that disagrees is ignored.
+//       - centos/redhat/oracle/rocky/alma/fedora-release win when they extend the os-release
+//         VERSION_ID ("7" -> "7.9.2009", as Trivy reports CentOS); a file that disagrees is
+//         ignored. Amazon's system-release does not refine: AL2023's build stamp
+//         ("2023.3.20240219") is not a release advisories are issued against, VERSION_ID is.
 //       - debian_version does NOT refine: Debian's version is VERSION_ID ("12"), not the point
 //         release ("12.5"), which moves with every point release while the package set decides
 //         vulnerabilities. It is only used when os-release has no VERSION_ID (testing/sid:
@@ -45,7 +47,6 @@ const REFINERS: readonly string[] = [
   'etc/almalinux-release',
   'etc/redhat-release',
   'etc/fedora-release',
-  'etc/system-release',
 ];
 
 export function identifyOS(files: ParsedFile[]): OSInfo | undefined {

@@ -132,6 +132,8 @@ test('identifyOS precedence', async () => {
   // CentOS: centos-release extends VERSION_ID 7 to 7.9.2009; a disagreeing file is ignored.
   assert.equal((await identify({ 'etc/os-release': 'ID="centos"\nVERSION_ID="7"\n', 'etc/centos-release': 'CentOS Linux release 7.9.2009 (Core)\n' }))?.version, '7.9.2009');
   assert.equal((await identify({ 'etc/os-release': 'ID="centos"\nVERSION_ID="8"\n', 'etc/centos-release': 'CentOS Linux release 7.9.2009 (Core)\n' }))?.version, '8');
+  // Amazon Linux 2023: VERSION_ID, not system-release's build stamp.
+  assert.equal((await identify({ 'etc/os-release': 'ID="amzn"\nVERSION_ID="2023"\n', 'etc/system-release': 'Amazon Linux release 2023.3.20240219 (Amazon Linux)\n' }))?.version, '2023');
   // etc/os-release (a regular file, overriding) beats usr/lib/os-release.
   assert.equal((await identify({ 'etc/os-release': 'ID=wolfi\nVERSION_ID=20230201\n', 'usr/lib/os-release': 'ID=alpine\nVERSION_ID=3.18.0\n' }))?.family, 'wolfi');
   // No os-release: Oracle Linux 6 has oracle-release and a redhat-release claiming RHEL.
