@@ -1,0 +1,46 @@
+// `npm run bench [-- NAME...]`: builds (or finds cached) the BIG Debian image, runs the benches one
+// after another (never in parallel: they time each other's CPU otherwise) and prints a summary of
+// figure, measured value, target and pass/fail. Takes several minutes; a cold image build adds ~10.
+// Exit code 0 even when figures miss their targets: these are measurements, not tests.
+import { bigImage } from './big-image.ts';
+import { rss } from './rss.ts';
+import { sbomVsGzip } from './sbom-vs-gzip.ts';
+import { sbomVsTrivy } from './sbom-vs-trivy.ts';
+import { mib, runBench, table, type Figure } from './util.ts';
+
+const BENCHES = { 'sbom-vs-gzip': sbomVsGzip, 'sbom-vs-trivy': sbomVsTrivy, rss } as const;
+type BenchName = keyof typeof BENCHES;
+
+const wanted = process.argv.slice(2);
+for (const w of wanted) {
+  if (!(w in BENCHES)) {
+    console.error(`unknown bench ${w}; known: ${Object.keys(BENCHES).join(', ')}`);
+    process.exit(2);
+  }
+}
+const names = (wanted.length ? wanted : Object.keys(BENCHES)) as BenchName[];
+
+const t0 = Date.now();
+const img = await bigImage();
+const ready = (Date.now() - t0) / 1000;
+console.log(`bench image ${img.imageName}: ${mib(img.uncompressedBytes)} uncompressed, ${mib(img.ociBytes)} as gzip OCI, ${img.layers} layers`);
+console.log(`  ${img.dockerArchive}\n  ${img.ociArchive}`);
+console.log(`  ${ready > 5 ? `built now in ${ready.toFixed(0)} s` : `cached (cold build took ${img.buildSeconds ?? '?'} s)`}`);
+
+const rows: Figure[] = [
+  {
+    figure: 'bench image',
+    measured: `${mib(img.uncompressedBytes)}, ${img.layers} layers`,
+    target: '>= 1 GiB, >= 10 layers',
+    pass: img.uncompressedBytes >= 1 << 30 && img.layers >= 10,
+  },
+];
+for (const name of names) {
+  const t = Date.now();
+  console.log(`\n== ${name} ==`);
+  const got = await runBench(name, () => BENCHES[name](img));
+  console.log(table(got));
+  console.log(`(${((Date.now() - t) / 1000).toFixed(0)} s)`);
+  rows.push(...got);
+}
+console.log(`\n== summary (${((Date.now() - t0) / 1000).toFixed(0)} s) ==\n${table(rows)}`);
