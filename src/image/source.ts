@@ -15,6 +15,11 @@ export interface LayerEntry {
   gid: number;
   /** Symlink target as written, or the normalised path a hard link points to. */
   linkname?: string;
+  /**
+   * Sources that read a real directory (rootfs) give the file's host path, so large files are read
+   * in place instead of being copied to a temp file.
+   */
+  hostPath?: string;
 }
 
 /**

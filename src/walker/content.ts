@@ -25,10 +25,13 @@ export class BufferContent implements FileContent {
 export class TempFileContent implements FileContent {
   readonly size: number;
   readonly path: string;
+  /** False for files read in place (rootfs scans): those are never deleted. */
+  private readonly owned: boolean;
   private fh: fs.FileHandle | undefined;
-  constructor(path: string, size: number) {
+  constructor(path: string, size: number, owned = true) {
     this.path = path;
     this.size = size;
+    this.owned = owned;
   }
   private async handle(): Promise<fs.FileHandle> {
     this.fh ??= await fs.open(this.path, 'r');
@@ -47,7 +50,7 @@ export class TempFileContent implements FileContent {
   async dispose(): Promise<void> {
     await this.fh?.close();
     this.fh = undefined;
-    await fs.rm(this.path, { force: true });
+    if (this.owned) await fs.rm(this.path, { force: true });
   }
 }
 

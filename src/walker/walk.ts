@@ -1,14 +1,14 @@
 // Reads every layer of an image exactly once, in parallel, and hands each regular file to the
 // catalogers that asked for it. What it keeps per layer is small: the entry list (for the squashed
 // view and the layer table), the whiteouts, and each cataloger's parse result per wanted file.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Cataloger, FileMeta, FileResult } from '../catalog/cataloger.ts';
 import { whiteoutTarget } from '../image/paths.ts';
 import { ImageInputError, type EntryType, type ImageSource, type LayerEntry } from '../image/source.ts';
-import { collect, TempFileContent } from './content.ts';
+import { BufferContent, collect, TempFileContent } from './content.ts';
 
 export interface FileRecord {
   type: EntryType;
@@ -93,7 +93,7 @@ async function walkLayer(
       hardlinks.push({ path: e.path, target: e.linkname ?? '', meta: { path: e.path, size: 0, mode: e.mode } });
       return;
     }
-    if (e.type !== 'file' || !body) return;
+    if (e.type !== 'file' || (!body && !e.hostPath)) return;
     const meta: FileMeta = { path: e.path, size: e.size, mode: e.mode };
     let want: Array<{ c: Cataloger; limit: number }> | undefined;
     for (const c of catalogers) {
@@ -103,7 +103,8 @@ async function walkLayer(
     if (!want) return;
     let content;
     try {
-      content = await collect(body, e.size, memoryLimit, tmpDir);
+      if (e.hostPath) content = e.size > 64 * 1024 ? new TempFileContent(e.hostPath, e.size, false) : new BufferContent(await readFile(e.hostPath));
+      else content = await collect(body!, e.size, memoryLimit, tmpDir);
     } catch (err) {
       rec.warnings.push(`layer ${index}: ${e.path}: ${(err as Error).message}`);
       return;

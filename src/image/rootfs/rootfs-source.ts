@@ -1,6 +1,6 @@
 // A plain root filesystem directory (an unpacked image, a chroot, or the host's own '/') as a
 // one-layer image. Symlinks are reported, never followed, so nothing outside the directory is read.
-import { createReadStream, promises as fs } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import type { ImageInfo, Layer } from '../../model/types.ts';
 import type { EntryVisitor, ImageSource, LayerEntry, LayerReadStats } from '../source.ts';
@@ -64,15 +64,11 @@ export class RootfsSource implements ImageSource {
           // Other filesystems mounted below the root (host scans) are not part of it.
           if (st.dev === rootDev || this.root !== '/') await walk(path, depth + 1);
         } else if (st.isFile()) {
-          const e: LayerEntry = { ...base, type: 'file', size: st.size };
+          // No stream: the walker reads wanted files in place through hostPath, so the hundreds
+          // of thousands of files nobody asked for are never even opened.
+          const e: LayerEntry = { ...base, type: 'file', size: st.size, hostPath: join(this.root, path) };
           bytes += st.size;
-          const body = createReadStream(join(this.root, path), { highWaterMark: 1024 * 1024 });
-          body.on('error', () => {});
-          try {
-            await visit(e, body);
-          } finally {
-            body.destroy();
-          }
+          await visit(e, null);
         } else {
           await visit({ ...base, type: 'other' }, null);
         }
