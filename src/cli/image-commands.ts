@@ -7,7 +7,7 @@ import type { Inventory } from '../model/types.ts';
 import { scanImage } from '../scan/scan.ts';
 import { toCycloneDX } from '../sbom/cyclonedx.ts';
 import { toSPDX } from '../sbom/spdx.ts';
-import { toJSON } from '../sbom/json.ts';
+import { renderJSON } from '../sbom/json.ts';
 import { renderLayerTable, renderPackageTable } from '../sbom/table.ts';
 import { createProgress } from './progress.ts';
 
@@ -42,7 +42,7 @@ function addImageOptions(cmd: Command): Command {
 export function render(inv: Inventory, format: string, withLayers: boolean): string {
   switch (format) {
     case 'json':
-      return toJSON(inv);
+      return renderJSON(inv);
     case 'cyclonedx':
       return JSON.stringify(toCycloneDX(inv), null, 2) + '\n';
     case 'spdx':
