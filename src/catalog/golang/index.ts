@@ -3,18 +3,12 @@
 // the binary was linked from (what `go version -m` prints).
 import type { Cataloger, FileContent, FileMeta, FileResult } from '../cataloger.ts';
 import { isElf, readElf } from '../binary/elf.ts';
+import { isCandidateExecutable } from '../binary/executable.ts';
 import { errorText, FormatError } from '../binary/source.ts';
 import { readGoBuildInfo } from './buildinfo.ts';
 import { goPackages } from './binary.ts';
 
 export const MAX_GO_BINARY = 256 * 1024 * 1024;
-
-/** Executables that are certainly scripts or data, whatever their mode says. */
-const NOT_BINARY = /\.(sh|bash|py|pl|pm|rb|js|mjs|cjs|ts|lua|php|txt|md|json|ya?ml|xml|html?|css|conf|cfg|ini|pem|crt|jar|war|zip|gz|tgz|xz|bz2|zst|png|jpe?g|gif|svg)$/i;
-
-export function isCandidateExecutable(meta: FileMeta): boolean {
-  return (meta.mode & 0o111) !== 0 && meta.size >= 64 && !NOT_BINARY.test(meta.path);
-}
 
 export const goCataloger: Cataloger = {
   name: 'golang',
