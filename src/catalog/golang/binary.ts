@@ -53,9 +53,9 @@ export function goPackages(location: string, raw: RawBuildInfo, warnings: string
       metadata: { goVersion },
     });
     depNames.push(`stdlib@${std}`);
-  } else if (goVersion) {
-    warnings.push(`${location}: Go toolchain "${goVersion}" has no release version; stdlib not reported`);
   }
+  // Otherwise a development or vendor-internal toolchain built it (go1.25-20250209-RC00): there is
+  // no release to report; the main module's goVersion metadata still says what it was.
 
   // A binary built outside module mode (GOPATH, `go run x.go`) has no main module line.
   if (info.main) {
@@ -110,11 +110,13 @@ function depPackage(location: string, d: Module, warnings: string[]): FoundPacka
     metadata.sum = d.sum;
   }
   if (!path || !version) return undefined;
+  // Some build systems (Bazel's rules_go) record first-party code as a "(devel)" dependency.
+  if (version === DEVEL) metadata.develVersion = true;
   return {
     name: path,
     version,
     ecosystem: 'golang',
-    purl: goPurl(path, version, warnings),
+    purl: goPurl(path, version === DEVEL ? '' : version, warnings),
     licenses: [],
     locations: [location],
     metadata,

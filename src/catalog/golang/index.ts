@@ -8,7 +8,11 @@ import { errorText, FormatError } from '../binary/source.ts';
 import { readGoBuildInfo } from './buildinfo.ts';
 import { goPackages } from './binary.ts';
 
-export const MAX_GO_BINARY = 256 * 1024 * 1024;
+/**
+ * Only headers and the build info section are read (random access), so even very large programs
+ * are cheap to parse; terraform-provider-aws alone is 700 MB.
+ */
+export const MAX_GO_BINARY = 1024 * 1024 * 1024;
 
 export const goCataloger: Cataloger = {
   name: 'golang',

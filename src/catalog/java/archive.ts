@@ -54,6 +54,9 @@ export async function scanJavaArchive(src: ByteSource, location: string, limits 
   return { packages, warnings: walk.warnings };
 }
 
+/** Real uber jars shade a few hundred artifacts; more pom.properties than this is an attack. */
+const MAX_POMS = 5000;
+
 interface Pom extends Coordinates {
   entry: string;
 }
@@ -76,7 +79,7 @@ async function scan(src: ByteSource, location: string, depth: number, walk: Walk
   for (const e of entries) {
     if (isDirectory(e)) continue;
     const base = e.name.slice(e.name.lastIndexOf('/') + 1);
-    if (base === 'pom.properties') {
+    if (base === 'pom.properties' && poms.length < MAX_POMS) {
       const text = await readText(src, e, location, walk);
       const c = text === undefined ? undefined : pomCoordinates(parseProperties(text));
       if (c && !poms.some((p) => same(p, c))) poms.push({ ...c, entry: e.name });

@@ -10,7 +10,8 @@ import { type CargoManifest, cratePackages, type LockedCrate, parseCargoLock, pa
 
 export const MAX_CARGO_LOCK = 32 * 1024 * 1024;
 export const MAX_CARGO_TOML = 4 * 1024 * 1024;
-export const MAX_RUST_BINARY = 256 * 1024 * 1024;
+/** Only the ELF headers and the .dep-v0 section are read, so size costs little (see golang). */
+export const MAX_RUST_BINARY = 1024 * 1024 * 1024;
 
 type RustData = { kind: 'lock'; crates: LockedCrate[] } | { kind: 'manifest'; manifest: CargoManifest };
 
