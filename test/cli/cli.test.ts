@@ -33,7 +33,7 @@ test('--help reads like a scanner CLI and lists the commands', () => {
 test('sbom --format cyclonedx is valid CycloneDX 1.6 with the image packages', { skip: !hasSharedData('images') }, () => {
   const r = triad('sbom', `oci-archive:${ALPINE}`, '--format', 'cyclonedx');
   assert.equal(r.code, 0, r.err);
-  const bom = JSON.parse(r.out);
+  const bom = JSON.parse(r.out) as { specVersion: string; components: Array<{ purl?: string }> };
   const validate = cycloneDXValidator();
   assert.ok(validate(bom), formatErrors(validate.errors));
   assert.equal(bom.specVersion, '1.6');
@@ -47,7 +47,7 @@ test('sbom --format spdx is valid SPDX 2.3', { skip: !hasSharedData('images') },
   const r = triad('sbom', ALPINE, '--format', 'spdx', '-o', out);
   assert.equal(r.code, 0, r.err);
   assert.equal(r.out, '');
-  const doc = JSON.parse(await readFile(out, 'utf8'));
+  const doc = JSON.parse(await readFile(out, "utf8")) as { packages: unknown[] };
   const validate = spdxValidator();
   assert.ok(validate(doc), formatErrors(validate.errors));
   assert.ok(doc.packages.length > 10);

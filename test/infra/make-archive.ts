@@ -15,7 +15,7 @@ export type FileSpec =
 export async function layerTar(files: FileSpec[]): Promise<Buffer> {
   const pack = tar.pack();
   const chunks: Buffer[] = [];
-  pack.on('data', (c: Buffer) => chunks.push(c));
+  pack.on('data', (c: unknown) => { chunks.push(c as Buffer); });
   const done = new Promise<void>((res, rej) => { pack.on('end', res); pack.on('error', rej); });
   for (const f of files) {
     if ('content' in f) {
