@@ -177,7 +177,8 @@ async function compareWithGo(file: string): Promise<FileResult> {
 test('oracle: binaries built here by the Go toolchain (vendored deps, replacements, 32-bit, big endian)', { skip: !GO && 'no go toolchain' }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'triad-go-'));
   try {
-    const env = { ...process.env, GOCACHE: join(dir, 'cache'), HOME: dir, GOFLAGS: '-mod=vendor', GOPROXY: 'off', CGO_ENABLED: '0', GOOS: 'linux' };
+    // The build cache outlives the test (kept in the temp dir) so later runs skip recompiling.
+    const env = { ...process.env, GOCACHE: join(tmpdir(), 'triad-test-gocache'), HOME: dir, GOFLAGS: '-mod=vendor', GOPROXY: 'off', CGO_ENABLED: '0', GOOS: 'linux' };
     const src = join(dir, 'src');
     const files: Record<string, string> = {
       'go.mod': 'module example.com/probe\n\ngo 1.19\n\nrequire (\n\texample.com/dep v1.4.0\n\texample.com/local v0.0.0-00010101000000-000000000000\n\texample.com/plain v0.3.1\n)\n\nreplace example.com/dep => example.com/fork v1.5.0\n\nreplace example.com/local => ./local\n',

@@ -13,6 +13,8 @@ export const MAX_CARGO_TOML = 4 * 1024 * 1024;
 /** Only the ELF headers and the .dep-v0 section are read, so size costs little (see golang). */
 export const MAX_RUST_BINARY = 1024 * 1024 * 1024;
 
+const CARGO_CACHE = /(^|\/)\.?cargo\/(registry|git)\//;
+
 type RustData = { kind: 'lock'; crates: LockedCrate[] } | { kind: 'manifest'; manifest: CargoManifest };
 
 const baseName = (p: string) => p.slice(p.lastIndexOf('/') + 1);
@@ -27,8 +29,12 @@ export const rustCataloger: Cataloger = {
   ecosystems: ['cargo'],
   wants(meta: FileMeta) {
     const base = baseName(meta.path);
-    if (base === 'Cargo.lock') return MAX_CARGO_LOCK;
-    if (base === 'Cargo.toml') return MAX_CARGO_TOML;
+    if (base === 'Cargo.lock' || base === 'Cargo.toml') {
+      // Cargo's download caches ($CARGO_HOME: ~/.cargo, /usr/local/cargo in the rust images) hold the sources of crates (some with their own lock files);
+      // what a project uses is in its own lock file, not in theirs.
+      if (CARGO_CACHE.test(meta.path)) return false;
+      return base === 'Cargo.lock' ? MAX_CARGO_LOCK : MAX_CARGO_TOML;
+    }
     return isCandidateExecutable(meta) ? MAX_RUST_BINARY : false;
   },
   async parse(meta: FileMeta, content: FileContent): Promise<FileResult> {

@@ -42,6 +42,15 @@ test('cargo-auditable binary: crates from .dep-v0 with their edges', { skip: !ha
   assert.equal(rustCataloger.wants({ path: 'usr/bin/dummy', size: 45, mode: 0o755 }), false);
 });
 
+test('wants(): lock files and manifests, not those in Cargo\'s source caches', () => {
+  assert.ok(rustCataloger.wants({ path: 'src/app/Cargo.lock', size: 100, mode: 0o644 }));
+  assert.ok(rustCataloger.wants({ path: 'Cargo.toml', size: 100, mode: 0o644 }));
+  assert.equal(rustCataloger.wants({ path: 'root/.cargo/registry/src/index.crates.io-6f17d22bba15001f/serde-1.0.0/Cargo.lock', size: 100, mode: 0o644 }), false);
+  assert.equal(rustCataloger.wants({ path: 'usr/local/cargo/git/checkouts/x/Cargo.toml', size: 100, mode: 0o644 }), false);
+  assert.ok(rustCataloger.wants({ path: 'usr/bin/rg', size: 5e6, mode: 0o755 }));
+  assert.equal(rustCataloger.wants({ path: 'usr/share/doc/x.txt', size: 5e6, mode: 0o644 }), false);
+});
+
 test('corrupt .dep-v0 data is a warning, never an exception', { skip: !hasSharedData(BIN) }, async () => {
   const orig = readFileSync(sharedData(BIN, 'test.elf'));
   const at = orig.indexOf(Buffer.from([0x78, 0x9c, 0x8d, 0x8d])); // the section's zlib header
