@@ -204,16 +204,17 @@ export function hasRpm(): boolean {
 }
 
 /**
- * Runs `rpm -qa --qf FORMAT` against a copy of `dbFile` stored as `name` (rpm picks its backend
- * from the file name, and may write next to the database, so never against the fixture itself).
- * Returns undefined when rpm produced no output (it cannot read the format).
+ * Runs `rpm QUERY --qf FORMAT` (default `-qa`) against a copy of `dbFile` stored as `name` (rpm picks
+ * its backend from the file name, and may write next to the database, so never against the fixture
+ * itself). Returns undefined when rpm printed nothing (it cannot read the format). The exit status
+ * is not checked: `--whatprovides` exits non-zero when some capability has no provider.
  */
-export function rpmQuery(dbFile: string, name: string, qf: string): string | undefined {
+export function rpmQuery(dbFile: string, name: string, qf: string, query: string[] = ['-qa']): string | undefined {
   const dir = mkdtempSync(join(tmpdir(), 'triad-rpm-oracle-'));
   try {
     copyFileSync(dbFile, join(dir, name));
-    const r = spawnSync('rpm', ['-qa', '--dbpath', dir, '--qf', qf], { encoding: 'utf8', maxBuffer: 1 << 30 });
-    return r.status === 0 && r.stdout ? r.stdout : undefined;
+    const r = spawnSync('rpm', ['--dbpath', dir, '--qf', qf, ...query], { encoding: 'utf8', maxBuffer: 1 << 30 });
+    return r.stdout ? r.stdout : undefined;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
