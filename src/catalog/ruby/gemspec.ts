@@ -41,13 +41,18 @@ export function rubyString(s: string): string | undefined {
     return undefined;
   }
   if (q === '%' && (t[1] === 'q' || t[1] === 'Q')) {
-    const open = t[2];
-    const close = open === '{' ? '}' : open === '<' ? '>' : open === '(' ? ')' : open === '[' ? ']' : open;
-    if (!open) return undefined;
-    const end = t.indexOf(close, 3);
+    const end = percentEnd(t);
     return end < 0 ? undefined : t.slice(3, end);
   }
   return undefined;
+}
+
+/** Index of the closing delimiter of a `%q{...}`-style literal starting at t[0], or -1. */
+function percentEnd(t: string): number {
+  const open = t[2];
+  if (!open) return -1;
+  const close = open === '{' ? '}' : open === '<' ? '>' : open === '(' ? ')' : open === '[' ? ']' : open;
+  return t.indexOf(close, 3);
 }
 
 /** Every string literal in an array literal `["a".freeze, 'b']` or `%w[a b]`, or a single literal. */
@@ -73,7 +78,7 @@ export function rubyStrings(s: string): string[] {
     out.push(v);
     // Skip past this literal and up to the next comma or the closing bracket.
     const lit = rest.trimStart();
-    const len = lit[0] === '%' ? lit.indexOf(lit[2] === '{' ? '}' : lit[2] === '<' ? '>' : lit[2] === '(' ? ')' : lit[2]!, 3) + 1 : skipQuoted(lit);
+    const len = lit[0] === '%' ? percentEnd(lit) + 1 : skipQuoted(lit);
     rest = lit.slice(len);
     const comma = rest.search(/[,\]]/);
     if (comma < 0 || rest[comma] === ']') return out;

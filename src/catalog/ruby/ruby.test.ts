@@ -166,3 +166,8 @@ test('an image that only ships a Gemfile.lock (snyk fixture)', { skip: !hasShare
   const jossl = r.packages.find((p) => p.name === 'jruby-openssl')!;
   assert.deepEqual([jossl.version, jossl.metadata], ['0.11.0', { platform: 'java' }]);
 });
+
+test('string literal edge cases never loop or throw', () => {
+  assert.deepEqual(rubyStrings('[%q[MIT], %q{Ruby}, %q<BSD>]'), ['MIT', 'Ruby', 'BSD']);
+  for (const junk of ['[', '["unterminated', '[%q', '%w[', '[,,,]', '["a" "b"]', '%q', `'`]) assert.ok(Array.isArray(rubyStrings(junk)), junk);
+});
