@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { hasSharedData, sharedData } from '../../../test/shared-data.ts';
-import { ids, runCataloger, treeFiles, type TestFile } from '../npm/testing.ts';
+import { ids, imageFiles, runCataloger, treeFiles, type TestFile } from '../npm/testing.ts';
 import { createPythonCataloger, pythonCataloger } from './index.ts';
 import { parsePipfileLock, parsePoetryLock, parseRequirements, parseUvLock } from './lockfiles.ts';
 import { parseToml, TomlError } from './toml.ts';
@@ -143,4 +143,19 @@ test('TOML reader: the subset lockfiles use, and errors with line numbers', () =
   assert.throws(() => parseToml('a = 1\nb = [1, 2\n'), TomlError);
   assert.throws(() => parseToml('[x]\ny = {z = 1\n'), TomlError);
   assert.throws(() => parseToml('a = 1\na.b = 2\n'), TomlError);
+});
+
+test('an image shipping only poetry.lock yields what snyk reports for it', async (t) => {
+  const image = 'images/snyk/test/fixtures/docker-archives/docker-save/poetry.tar';
+  const snap = 'expected/snyk/test/system/application-scans/python/__snapshots__/poetry.spec.ts.snap';
+  if (!hasSharedData(image) || !hasSharedData(snap)) return t.skip('shared data absent');
+  const text = readFileSync(sharedData(snap), 'utf8');
+  const pkgs = text.slice(text.indexOf('"name": "poetry"'));
+  const body = pkgs.slice(pkgs.indexOf('"pkgs": Array ['), pkgs.indexOf('"schemaVersion"'));
+  // The first entry is the project itself (myPkg), not a dependency.
+  const want = [...body.matchAll(/"id": "([^"]+)"/g)].map((m) => m[1]!).slice(1).sort();
+  assert.equal(want.length, 12);
+  const r = await runCataloger(pythonCataloger, await imageFiles(pythonCataloger, sharedData(image)));
+  assert.deepEqual(ids(r.packages), want);
+  assert.ok(r.packages.every((p) => p.locations![0] === 'app/poetry.lock'));
 });
