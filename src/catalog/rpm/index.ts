@@ -6,23 +6,24 @@ import type { Cataloger, FileContent, FileMeta, FileResult, FinalizeContext, Fou
 import { bdbRecords, isBdbHash, type DbRecord } from './bdb.ts';
 import { headerToPackage, parseHeader, type RpmPackageRecord } from './header.ts';
 import { majorityVendorNamespace, namespaceForOs, parseSourceRpm, rpmPurl, rpmVersion } from './naming.ts';
+import { parseRpmManifest } from './manifest.ts';
 import { isNdb, ndbRecords } from './ndb.ts';
 import type { RandomAccess } from './reader.ts';
 import { isSqlite, sqliteRecords } from './sqlite.ts';
 import { resolveDependencies } from './deps.ts';
 
-export type RpmDbFormat = 'sqlite' | 'ndb' | 'bdb';
+/** The three database formats, and the text manifest of Mariner/Azure Linux distroless images. */
+export type RpmDbFormat = 'sqlite' | 'ndb' | 'bdb' | 'manifest';
 
 /** Where rpm keeps its database: /var/lib/rpm historically, /usr/lib/sysimage/rpm on newer systems. */
-const DB_FILES = new Map<string, RpmDbFormat>();
-for (const dir of ['var/lib/rpm/', 'usr/lib/sysimage/rpm/']) {
-  DB_FILES.set(`${dir}rpmdb.sqlite`, 'sqlite');
-  DB_FILES.set(`${dir}Packages.db`, 'ndb');
-  DB_FILES.set(`${dir}Packages`, 'bdb');
-}
+const DB_FILES = new Set<string>();
+for (const dir of ['var/lib/rpm/', 'usr/lib/sysimage/rpm/']) for (const f of ['rpmdb.sqlite', 'Packages.db', 'Packages']) DB_FILES.add(dir + f);
+const MANIFEST = 'var/lib/rpmmanifest/container-manifest-2';
 
 /** Databases are read in place through random access, never whole, so the bound is generous. */
 const MAX_DB_SIZE = 4 * 1024 ** 3;
+/** The manifest is read whole; a thousand-package listing is ~100 KiB. */
+const MAX_MANIFEST_SIZE = 16 * 1024 ** 2;
 const MAX_WARNINGS = 20;
 
 /** Per-package facts finalize() needs but that are not part of FoundPackage. Parallel to `packages`. */
@@ -42,52 +43,65 @@ export interface RpmDbData {
   extras: RpmPackageExtra[];
 }
 
-const READERS: Record<RpmDbFormat, (src: RandomAccess, warnings: string[]) => AsyncGenerator<DbRecord>> = {
+const READERS: Record<Exclude<RpmDbFormat, 'manifest'>, (src: RandomAccess, warnings: string[]) => AsyncGenerator<DbRecord>> = {
   sqlite: sqliteRecords,
   ndb: ndbRecords,
   bdb: bdbRecords,
 };
 
 /** The content decides the format, not the file name: each format starts with its own magic. */
-function detectFormat(head: Buffer): RpmDbFormat | undefined {
+function detectFormat(head: Buffer): Exclude<RpmDbFormat, 'manifest'> | undefined {
   if (isSqlite(head)) return 'sqlite';
   if (isNdb(head)) return 'ndb';
   if (isBdbHash(head)) return 'bdb';
   return undefined;
 }
 
-export async function readRpmDb(path: string, content: RandomAccess): Promise<{ packages: FoundPackage[]; data?: RpmDbData; warnings: string[] }> {
-  const warnings: string[] = [];
-  const records: RpmPackageRecord[] = [];
-  let format: RpmDbFormat | undefined;
-  // An empty file is a database rpm created but never filled: nothing to report.
-  if (content.size === 0) return { packages: [], warnings };
-  try {
-    const head = await content.read(0, Math.min(512, content.size));
-    format = detectFormat(head);
-    if (!format) return { packages: [], warnings: [`${path}: not an rpm database (unknown format)`] };
-    for await (const rec of READERS[format](content, warnings)) {
-      const h = parseHeader(rec.blob);
-      const p = typeof h === 'string' ? h : headerToPackage(h);
-      if (typeof p === 'string') {
-        warnings.push(`record ${rec.key}: ${p}`);
-        continue;
-      }
-      // gpg-pubkey "packages" are imported signing keys, not software.
-      if (p.name === 'gpg-pubkey') continue;
-      if (typeof h !== 'string' && h.problems.length) warnings.push(`${p.name}: ${h.problems.join('; ')}`);
-      records.push(p);
+interface ReadState {
+  format?: RpmDbFormat;
+  records: RpmPackageRecord[];
+  warnings: string[];
+}
+
+async function readRecords(path: string, content: RandomAccess, st: ReadState): Promise<void> {
+  if (path === MANIFEST) {
+    st.format = 'manifest';
+    st.records = parseRpmManifest((await content.read(0, content.size)).toString('utf8'), st.warnings);
+    return;
+  }
+  const format = detectFormat(await content.read(0, Math.min(512, content.size)));
+  if (!format) return void st.warnings.push('not an rpm database (unknown format)');
+  st.format = format;
+  for await (const rec of READERS[format](content, st.warnings)) {
+    const h = parseHeader(rec.blob);
+    const p = typeof h === 'string' ? h : headerToPackage(h);
+    if (typeof p === 'string') st.warnings.push(`record ${rec.key}: ${p}`);
+    else {
+      if (typeof h !== 'string' && h.problems.length) st.warnings.push(`${p.name}: ${h.problems.join('; ')}`);
+      st.records.push(p);
     }
+  }
+}
+
+export async function readRpmDb(path: string, content: RandomAccess): Promise<{ packages: FoundPackage[]; data?: RpmDbData; warnings: string[] }> {
+  const st: ReadState = { records: [], warnings: [] };
+  // An empty file is a database rpm created but never filled: nothing to report.
+  if (content.size === 0) return { packages: [], warnings: [] };
+  try {
+    await readRecords(path, content, st);
   } catch (e) {
     // The readers report problems as warnings; this only guards against a bug turning bad input
     // into a thrown error. What was read so far is kept.
-    warnings.push(`internal error: ${(e as Error).message}`);
+    st.warnings.push(`internal error: ${(e as Error).message}`);
   }
+  // gpg-pubkey "packages" are imported signing keys, not software.
+  const records = st.records.filter((r) => r.name !== 'gpg-pubkey');
   // The purl is provisional until finalize() knows the OS: the vendors' namespace, no distro.
   const namespace = majorityVendorNamespace(records.map((r) => r.vendor));
   const packages = records.map((r) => toFound(r, path, namespace));
   const extras = records.map(({ name, epoch, version, release, arch, vendor, provides, requires }) => ({ name, epoch, version, release, arch, vendor, provides, requires }));
-  return { packages, data: format && { format, extras }, warnings: capWarnings(warnings).map((w) => `${path}: ${w}`) };
+  const warnings = capWarnings(st.warnings).map((w) => `${path}: ${w}`);
+  return st.format ? { packages, data: { format: st.format, extras }, warnings } : { packages, warnings };
 }
 
 function toFound(p: RpmPackageRecord, path: string, namespace: string | undefined): FoundPackage {
@@ -118,12 +132,13 @@ function capWarnings(w: string[]): string[] {
   return w.length <= MAX_WARNINGS ? w : [...w.slice(0, MAX_WARNINGS), `... and ${w.length - MAX_WARNINGS} more problems`];
 }
 
-const FORMAT_RANK: Record<RpmDbFormat, number> = { sqlite: 3, ndb: 2, bdb: 1 };
+const FORMAT_RANK: Record<RpmDbFormat, number> = { sqlite: 4, ndb: 3, bdb: 2, manifest: 1 };
 
 /**
  * rpm reads one database. When an image holds several (a converted database left behind, both the
  * old and the new directory populated), the newest format wins, because rpm only ever migrates
- * forward (bdb -> ndb/sqlite); on a tie /usr/lib/sysimage/rpm, the newer home, wins.
+ * forward (bdb -> ndb/sqlite); on a tie /usr/lib/sysimage/rpm, the newer home, wins. A real
+ * database always beats the distroless manifest, which is only a build-time summary.
  */
 function pickDatabase(files: FinalizeContext['files']): FinalizeContext['files'][number] | undefined {
   const rank = (f: FinalizeContext['files'][number]) => {
@@ -157,7 +172,7 @@ export const rpmCataloger: Cataloger = {
   name: 'rpm',
   ecosystems: ['rpm'],
   wants(meta: FileMeta): number | false {
-    return DB_FILES.has(meta.path) ? MAX_DB_SIZE : false;
+    return DB_FILES.has(meta.path) ? MAX_DB_SIZE : meta.path === MANIFEST ? MAX_MANIFEST_SIZE : false;
   },
   async parse(meta: FileMeta, content: FileContent): Promise<FileResult> {
     const { packages, data, warnings } = await readRpmDb(meta.path, content);
