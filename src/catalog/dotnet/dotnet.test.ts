@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { hasSharedData, sharedData } from '../../../test/shared-data.ts';
-import { ids, runCataloger, type TestFile } from '../npm/testing.ts';
+import { damagedParses, ids, runCataloger, type TestFile } from '../npm/testing.ts';
 import { dotnetCataloger } from './index.ts';
 import { parseDepsJson, parsePackagesLock } from './parsers.ts';
 
@@ -82,4 +82,12 @@ test('a lockfile is ignored where a deps.json (build or publish output) lies bel
       'src/other/packages.lock.json NuGet.Frameworks@5.7.0',
     ],
   );
+});
+
+test('damaged deps.json and lockfiles never make parse throw', { skip: !hasSharedData(DEPS) }, async () => {
+  const failures = await damagedParses(dotnetCataloger, [
+    { path: 'a/x.deps.json', data: read(DEPS, 'self-contained.deps.json') },
+    { path: 'a/packages.lock.json', data: read(LOCK, 'packages_lock_multi.json') },
+  ]);
+  assert.deepEqual(failures, []);
 });

@@ -6,7 +6,7 @@ import type { FoundPackage } from '../cataloger.ts';
 import { createNpmCataloger, npmCataloger } from './index.ts';
 import { parsePackageLock } from './package-lock.ts';
 import { parsePnpmLock, splitPnpmKey } from './pnpm.ts';
-import { ids, runCataloger, type TestFile } from './testing.ts';
+import { damagedParses, ids, runCataloger, type TestFile } from './testing.ts';
 import { parseYarnLock } from './yarn.ts';
 
 const E2E = 'pkgdb/osv-detector/testdata/locks-e2e';
@@ -189,4 +189,18 @@ test('hostile YAML: alias expansion is bounded and reported, not followed', () =
   const yarn = parseYarnLock('l/yarn.lock', Buffer.from('__metadata:\n  version: 6\n' + text));
   assert.deepEqual(yarn.packages, []);
   assert.match(yarn.warnings[0]!, /alias/i);
+});
+
+test('damaged lockfiles and manifests never make parse throw', { skip: !hasSharedData(TRIVY) }, async () => {
+  const f = (path: string, ...p: string[]) => ({ path, data: read(...p) });
+  const failures = await damagedParses(npmCataloger, [
+    f('a/package-lock.json', TRIVY, 'npm/testdata/package-lock_v1.json'),
+    f('a/package-lock.json', TRIVY, 'npm/testdata/package-lock_v3.json'),
+    f('a/yarn.lock', TRIVY, 'yarn/testdata/yarn_happy.lock'),
+    f('a/yarn.lock', TRIVY, 'yarn/testdata/yarn_v2_happy.lock'),
+    f('a/pnpm-lock.yaml', TRIVY, 'pnpm/testdata/pnpm-lock_v9.yaml'),
+    f('a/node_modules/x/package.json', TRIVY, 'packagejson/testdata/package.json'),
+    f('a/package.json', TRIVY, 'packagejson/testdata/package.json'),
+  ]);
+  assert.deepEqual(failures, []);
 });

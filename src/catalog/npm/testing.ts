@@ -123,6 +123,33 @@ export async function imageFiles(c: Cataloger, archive: string): Promise<TestFil
   return [...fs].map(([path, data]) => ({ path, data }));
 }
 
+/**
+ * Feeds damaged copies of real files (truncated at many points, bytes flipped, garbage, empty,
+ * deeply nested brackets) to `parse`; returns what threw. Deterministic: a fixed-seed generator.
+ */
+export async function damagedParses(c: Cataloger, samples: TestFile[]): Promise<string[]> {
+  let seed = 42;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  const failures: string[] = [];
+  for (const s of samples) {
+    const variants: Buffer[] = [Buffer.alloc(0), Buffer.from('\u0000\u00ff{[<'), Buffer.from('['.repeat(100_000)), Buffer.from('{"a":'.repeat(50_000))];
+    for (let i = 1; i <= 8; i++) variants.push(s.data.subarray(0, Math.floor((s.data.length * i) / 9)));
+    for (let i = 0; i < 8; i++) {
+      const b = Buffer.from(s.data);
+      for (let k = 0; k < 1 + b.length / 200; k++) b[Math.floor(rand() * b.length)] = Math.floor(rand() * 256);
+      variants.push(b);
+    }
+    for (const [i, data] of variants.entries()) {
+      try {
+        await c.parse({ path: s.path, size: data.length, mode: 0o644 }, new MemContent(data));
+      } catch (e) {
+        failures.push(`${s.path} variant ${i}: ${(e as Error).message}`);
+      }
+    }
+  }
+  return failures;
+}
+
 /** name@version strings, sorted, for compact comparisons. */
 export function ids(pkgs: FoundPackage[]): string[] {
   return pkgs.map((p) => `${p.name}@${p.version}`).sort();

@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { hasSharedData, sharedData } from '../../../test/shared-data.ts';
-import { ids, runCataloger, treeFiles } from '../npm/testing.ts';
+import { damagedParses, ids, runCataloger, treeFiles } from '../npm/testing.ts';
 import { parseComposerLock, parseInstalledJson } from './composer.ts';
 import { createPhpCataloger, phpCataloger } from './index.ts';
 
@@ -111,4 +111,12 @@ test('real composer 2.5.5 project: installed.json wins over the lockfile next to
   const lockOnly = [{ path: 'srv/app/composer.lock', data: readFileSync(join(HERE, 'testdata/srv/app/composer.lock')) }];
   assert.deepEqual(ids((await runCataloger(phpCataloger, lockOnly)).packages), ['monolog/monolog@2.9.1', 'psr/log@1.1.4', 'symfony/polyfill-mbstring@v1.27.0']);
   assert.equal((await runCataloger(createPhpCataloger({ includeDev: true }), lockOnly)).packages.length, 4);
+});
+
+test('damaged composer files never make parse throw', async () => {
+  const failures = await damagedParses(phpCataloger, [
+    { path: 'a/composer.lock', data: readFileSync(join(HERE, 'testdata/srv/app/composer.lock')) },
+    { path: 'a/vendor/composer/installed.json', data: readFileSync(join(HERE, 'testdata/srv/app/vendor/composer/installed.json')) },
+  ]);
+  assert.deepEqual(failures, []);
 });

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { hasSharedData, sharedData } from '../../../test/shared-data.ts';
-import { ids, imageFiles, runCataloger, treeFiles, type TestFile } from '../npm/testing.ts';
+import { damagedParses, ids, imageFiles, runCataloger, treeFiles, type TestFile } from '../npm/testing.ts';
 import { createPythonCataloger, pythonCataloger } from './index.ts';
 import { parsePipfileLock, parsePoetryLock, parseRequirements, parseUvLock } from './lockfiles.ts';
 import { parseToml, TomlError } from './toml.ts';
@@ -158,4 +158,16 @@ test('an image shipping only poetry.lock yields what snyk reports for it', async
   const r = await runCataloger(pythonCataloger, await imageFiles(pythonCataloger, sharedData(image)));
   assert.deepEqual(ids(r.packages), want);
   assert.ok(r.packages.every((p) => p.locations![0] === 'app/poetry.lock'));
+});
+
+test('damaged metadata and lockfiles never make parse throw', { skip: !hasSharedData(TRIVY) }, async () => {
+  const f = (path: string, ...p: string[]) => ({ path, data: read(...p) });
+  const failures = await damagedParses(pythonCataloger, [
+    f('s/x-1.dist-info/METADATA', TRIVY, 'packaging/testdata/asyncssh-2.14.2.METADATA'),
+    f('a/poetry.lock', TRIVY, 'poetry/testdata/poetry_v2_flask.lock'),
+    f('a/uv.lock', TRIVY, 'uv/testdata/uv_normal.lock'),
+    f('a/Pipfile.lock', TRIVY, 'pipenv/testdata/Pipfile_many.lock'),
+    f('a/requirements.txt', TRIVY, 'pip/testdata/requirements_flask.txt'),
+  ]);
+  assert.deepEqual(failures, []);
 });

@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { hasSharedData, sharedData } from '../../../test/shared-data.ts';
-import { ids, imageFiles, runCataloger, treeFiles, type TestFile } from '../npm/testing.ts';
+import { damagedParses, ids, imageFiles, runCataloger, treeFiles, type TestFile } from '../npm/testing.ts';
 import { parseGemfileLock } from './gemfile-lock.ts';
 import { parseGemspec, rubyStrings } from './gemspec.ts';
 import { rubyCataloger } from './index.ts';
@@ -170,4 +170,12 @@ test('an image that only ships a Gemfile.lock (snyk fixture)', { skip: !hasShare
 test('string literal edge cases never loop or throw', () => {
   assert.deepEqual(rubyStrings('[%q[MIT], %q{Ruby}, %q<BSD>]'), ['MIT', 'Ruby', 'BSD']);
   for (const junk of ['[', '["unterminated', '[%q', '%w[', '[,,,]', '["a" "b"]', '%q', `'`]) assert.ok(Array.isArray(rubyStrings(junk)), junk);
+});
+
+test('damaged gemspecs and lockfiles never make parse throw', { skip: !hasSharedData(SPECS) }, async () => {
+  const failures = await damagedParses(rubyCataloger, [
+    { path: 'g/specifications/x.gemspec', data: read(SPECS, 'multiple_licenses.gemspec') },
+    { path: 'a/Gemfile.lock', data: read(LOCKS, 'Gemfile_bundler2.lock') },
+  ]);
+  assert.deepEqual(failures, []);
 });
