@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { hasSharedData, sharedData } from '../../../test/shared-data.ts';
 import { findSection, readElf, addrToOffset } from './elf.ts';
+import { detectExe, readExe } from './exe.ts';
 import { bufferSource, openFileContent } from './source.ts';
 import { isDirectory, readZipDirectory, readZipEntry } from './zip.ts';
 
@@ -22,6 +23,7 @@ function has(tool: string, arg = '--version'): boolean {
 const UNZIP = has('unzip', '-v');
 const ZIP = has('zip', '-v');
 const READELF = has('readelf');
+const OBJDUMP = has('objdump');
 
 const TRIVY_JARS = 'pkgdb/trivy-lang/pkg/dependency/parser/java/jar/testdata';
 
@@ -114,6 +116,35 @@ test('ELF reader = readelf on real binaries (executables, PIE, shared library, a
       assert.deepEqual(ours, theirs, f);
       const text = findSection(elf, '.text');
       if (text && text.addr > 0) assert.equal(addrToOffset(elf, text.addr, 16), text.offset, `${f}: .text address maps to its offset`);
+    } finally {
+      await c.close();
+    }
+  }
+});
+
+/** PE sections as binutils' objdump -h lists them: name, size, absolute address, file offset. */
+function objdumpSections(file: string): Array<{ name: string; size: number; addr: number; offset: number }> {
+  const out = execFileSync('objdump', ['-h', '-w', file], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const rows: Array<{ name: string; size: number; addr: number; offset: number }> = [];
+  for (const m of out.matchAll(/^\s*\d+\s+(\S+)\s+([0-9a-f]+)\s+([0-9a-f]+)\s+[0-9a-f]+\s+([0-9a-f]+)/gm)) {
+    rows.push({ name: m[1]!, size: parseInt(m[2]!, 16), addr: parseInt(m[3]!, 16), offset: parseInt(m[4]!, 16) });
+  }
+  return rows;
+}
+
+test('PE reader = objdump on real Go and Rust Windows builds', { skip: (!OBJDUMP || !hasSharedData('pkgdb/trivy-lang')) && 'needs objdump' }, async () => {
+  for (const f of ['golang/binary/testdata/test.exe', 'rust/binary/testdata/test.exe']) {
+    const file = sharedData('pkgdb/trivy-lang/pkg/dependency/parser', f);
+    const c = await openFileContent(file);
+    try {
+      assert.equal(await detectExe(c), 'pe');
+      const pe = await readExe(c, 'pe');
+      // objdump reports compressed debug sections (.zdebug_*) at their inflated size: skip those.
+      const plain = (s: { name: string }) => !s.name.startsWith('.zdebug');
+      const want = objdumpSections(file).filter(plain);
+      assert.ok(want.length > 3);
+      assert.deepEqual(pe.sections.filter(plain).map((s) => ({ name: s.name, size: s.size, addr: s.addr, offset: s.offset })), want, f);
+      if (f.startsWith('golang')) assert.ok(pe.sections.some((s) => s.name === '.zdebug_info'), 'long names come from the string table');
     } finally {
       await c.close();
     }

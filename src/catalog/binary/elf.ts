@@ -32,13 +32,16 @@ export interface ElfSegment {
   filesz: number;
 }
 
-export interface ElfFile {
+/** An executable reduced to sections and loadable segments (ELF here; PE and Mach-O in exe.ts). */
+export interface BinaryFile {
   is64: boolean;
   littleEndian: boolean;
   machine: number;
   sections: ElfSection[];
   segments: ElfSegment[];
 }
+
+export type ElfFile = BinaryFile;
 
 /** True when the first bytes are the ELF magic (cheap pre-check before reading headers). */
 export async function isElf(src: ByteSource): Promise<boolean> {
@@ -150,7 +153,7 @@ function cString(b: Buffer, off: number): string {
   return b.toString('latin1', off, end < 0 ? b.length : end);
 }
 
-export function findSection(elf: ElfFile, name: string): ElfSection | undefined {
+export function findSection(elf: BinaryFile, name: string): ElfSection | undefined {
   return elf.sections.find((s) => s.name === name);
 }
 
@@ -165,7 +168,7 @@ export async function readSection(src: ByteSource, s: ElfSection, max: number): 
  * File offset of virtual address `addr` with at least `len` bytes available there, via the loadable
  * segments first and the allocated sections second (some binaries have only one of the two tables).
  */
-export function addrToOffset(elf: ElfFile, addr: number, len: number): number | undefined {
+export function addrToOffset(elf: BinaryFile, addr: number, len: number): number | undefined {
   for (const p of elf.segments) {
     if (p.type === PT_LOAD && addr >= p.vaddr && addr + len <= p.vaddr + p.filesz) return p.offset + (addr - p.vaddr);
   }

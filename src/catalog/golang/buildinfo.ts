@@ -3,7 +3,7 @@
 // the .go.buildinfo section) followed by the toolchain version and the module info text. Go 1.18+
 // stores both strings inline after the header (varint length + bytes); older toolchains store two
 // pointers to Go string headers, which we follow through the ELF address map.
-import { addrToOffset, type ElfFile, findSection, PF_W, PF_X, PT_LOAD } from '../binary/elf.ts';
+import { addrToOffset, type BinaryFile, findSection, PF_W, PF_X, PT_LOAD } from '../binary/elf.ts';
 import { type ByteSource, FormatError, readExact } from '../binary/source.ts';
 
 const MAGIC = Buffer.from('\xff Go buildinf:', 'latin1');
@@ -23,7 +23,7 @@ export interface RawBuildInfo {
 }
 
 /** Returns undefined when the binary carries no Go build info (a C program, a stripped blob). */
-export async function readGoBuildInfo(src: ByteSource, elf: ElfFile): Promise<RawBuildInfo | undefined> {
+export async function readGoBuildInfo(src: ByteSource, elf: BinaryFile): Promise<RawBuildInfo | undefined> {
   const at = await findHeader(src, elf);
   if (at === undefined) return undefined;
   const head = await readExact(src, at, HEADER, 'Go build info header');
@@ -47,19 +47,20 @@ export async function readGoBuildInfo(src: ByteSource, elf: ElfFile): Promise<Ra
 }
 
 /** File offset of the header: the .go.buildinfo section, else a scan of the writable data. */
-async function findHeader(src: ByteSource, elf: ElfFile): Promise<number | undefined> {
-  const sec = findSection(elf, '.go.buildinfo');
+async function findHeader(src: ByteSource, elf: BinaryFile): Promise<number | undefined> {
+  // ELF names the section .go.buildinfo, Mach-O __go_buildinfo; PE has none (start of .data).
+  const sec = findSection(elf, '.go.buildinfo') ?? findSection(elf, '__go_buildinfo');
   if (sec?.hasData && sec.size >= HEADER) {
-    const b = await readExact(src, sec.offset, MAGIC.length, '.go.buildinfo');
+    const b = await readExact(src, sec.offset, MAGIC.length, 'Go build info section');
     if (b.equals(MAGIC)) return sec.offset;
   }
-  // Without section headers (stripped with sstrip, or pre-1.13 layouts) the header sits near the
-  // start of the first writable, non-executable load segment, like the Go tooling looks for it.
+  // Without section headers (stripped with sstrip, or pre-1.13 layouts) and in PE files the header
+  // sits near the start of the first writable, non-executable data, where the Go tooling looks.
   const candidates: Array<{ offset: number; size: number; vaddr: number }> = [];
   for (const p of elf.segments) {
     if (p.type === PT_LOAD && (p.flags & (PF_W | PF_X)) === PF_W) candidates.push({ offset: p.offset, size: p.filesz, vaddr: p.vaddr });
   }
-  for (const name of ['.noptrdata', '.data']) {
+  for (const name of ['.noptrdata', '.data', '__noptrdata', '__data']) {
     const s = findSection(elf, name);
     if (s?.hasData) candidates.push({ offset: s.offset, size: s.size, vaddr: s.addr });
   }
@@ -93,7 +94,7 @@ function readPtr(b: Buffer, o: number, size: number, be: boolean): number {
 }
 
 /** A Go string header (data pointer, length) at `addr`, then the bytes it points to. */
-async function readGoString(src: ByteSource, elf: ElfFile, addr: number, ptrSize: number, be: boolean): Promise<Buffer> {
+async function readGoString(src: ByteSource, elf: BinaryFile, addr: number, ptrSize: number, be: boolean): Promise<Buffer> {
   if (addr === 0) return Buffer.alloc(0);
   const hOff = addrToOffset(elf, addr, 2 * ptrSize);
   if (hOff === undefined) throw new FormatError('Go build info: string header address not in the file');

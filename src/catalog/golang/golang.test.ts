@@ -64,8 +64,15 @@ test('arm64 binary without a main module (go run x.go) still reports stdlib; exp
   assert.equal(byName(r, 'stdlib')!.metadata?.goVersion, 'go1.22.1 X:loopvar');
 });
 
-test('non-ELF files give nothing: text, PE, Mach-O (not supported)', { skip: !hasSharedData(TRIVY) }, async () => {
-  for (const f of ['dummy', 'test.exe', 'test.macho']) assert.deepEqual(await parseFile(sharedData(TRIVY, f)), {}, f);
+test('PE and Mach-O builds of the same program give the same packages; text gives nothing', { skip: !hasSharedData(TRIVY) }, async () => {
+  const elf = ids(await parseFile(sharedData(TRIVY, 'test.elf')));
+  for (const f of ['test.exe', 'test.macho']) assert.deepEqual(ids(await parseFile(sharedData(TRIVY, f))), elf, f);
+  // A released main module version (not "(devel)") is kept as built.
+  const bbolt = await parseFile(sharedData(TRIVY, 'semver-main-module-version.macho'));
+  assert.deepEqual(ids(bbolt), ['go.etcd.io/bbolt@v1.3.5', 'stdlib@v1.20.6']);
+  assert.equal(bbolt.packages![0]!.purl, 'pkg:golang/go.etcd.io/bbolt@v1.3.5');
+  assert.equal(bbolt.packages![0]!.metadata?.['build.GOOS'], 'darwin');
+  assert.deepEqual(await parseFile(sharedData(TRIVY, 'dummy')), {});
 });
 
 /** A copy with the section header table removed from the ELF header, as `sstrip` leaves it. */
@@ -89,7 +96,7 @@ test('without section headers the build info is found by scanning the data segme
 });
 
 test('hostile input: truncations and corrupted build info never throw', { skip: !hasSharedData(TRIVY) }, async () => {
-  for (const f of ['test.elf', 'main-version-via-ldflags.elf']) {
+  for (const f of ['test.elf', 'main-version-via-ldflags.elf', 'test.exe', 'test.macho']) {
     const orig = readFileSync(sharedData(TRIVY, f));
     const at = orig.indexOf('\xff Go buildinf:', 0, 'latin1');
     assert.ok(at > 0);
@@ -108,11 +115,12 @@ test('hostile input: truncations and corrupted build info never throw', { skip: 
   assert.deepEqual(await goCataloger.parse(meta('a', junk.length), bufferSource(junk)), {});
 });
 
-test('wants(): executables by mode, scripts and small files skipped', () => {
+test('wants(): executables by mode or .exe name, scripts and small files skipped', () => {
   assert.ok(goCataloger.wants({ path: 'usr/bin/kubectl', size: 5e7, mode: 0o100755 }));
   assert.equal(goCataloger.wants({ path: 'usr/bin/kubectl', size: 5e7, mode: 0o100644 }), false);
   assert.equal(goCataloger.wants({ path: 'usr/bin/run.sh', size: 5e5, mode: 0o755 }), false);
   assert.equal(goCataloger.wants({ path: 'usr/bin/tiny', size: 10, mode: 0o755 }), false);
+  assert.ok(goCataloger.wants({ path: 'Files/app/app.exe', size: 5e6, mode: 0o644 }));
 });
 
 test('modinfo helpers: Go quoting, flags, versions', () => {
@@ -174,11 +182,11 @@ async function compareWithGo(file: string): Promise<FileResult> {
   return r;
 }
 
-test('oracle: binaries built here by the Go toolchain (vendored deps, replacements, 32-bit, big endian)', { skip: !GO && 'no go toolchain' }, async () => {
+test('oracle: binaries built here by the Go toolchain (vendored deps, replacements, 32-bit, big endian, PE, Mach-O)', { skip: !GO && 'no go toolchain' }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'triad-go-'));
   try {
     // The build cache outlives the test (kept in the temp dir) so later runs skip recompiling.
-    const env = { ...process.env, GOCACHE: join(tmpdir(), 'triad-test-gocache'), HOME: dir, GOFLAGS: '-mod=vendor', GOPROXY: 'off', CGO_ENABLED: '0', GOOS: 'linux' };
+    const env = { ...process.env, GOCACHE: join(tmpdir(), 'triad-test-gocache'), HOME: dir, GOFLAGS: '-mod=vendor', GOPROXY: 'off', CGO_ENABLED: '0' };
     const src = join(dir, 'src');
     const files: Record<string, string> = {
       'go.mod': 'module example.com/probe\n\ngo 1.19\n\nrequire (\n\texample.com/dep v1.4.0\n\texample.com/local v0.0.0-00010101000000-000000000000\n\texample.com/plain v0.3.1\n)\n\nreplace example.com/dep => example.com/fork v1.5.0\n\nreplace example.com/local => ./local\n',
@@ -191,9 +199,11 @@ test('oracle: binaries built here by the Go toolchain (vendored deps, replacemen
       mkdirSync(join(src, name, '..'), { recursive: true });
       writeFileSync(join(src, name), body);
     }
-    for (const arch of ['amd64', '386', 'mips', 's390x']) {
-      const out = join(dir, `probe-${arch}`);
-      execFileSync('go', ['build', '-o', out, '-ldflags', '-X main.version=1.2.3', '.'], { cwd: src, env: { ...env, GOARCH: arch }, stdio: 'pipe' });
+    // 32-bit little and big endian ELF, 64-bit big endian ELF, a 32-bit PE and an arm64 Mach-O.
+    const targets = [['linux', 'amd64'], ['linux', '386'], ['linux', 'mips'], ['linux', 's390x'], ['windows', '386'], ['darwin', 'arm64']];
+    for (const [os, arch] of targets) {
+      const out = join(dir, `probe-${os}-${arch}`);
+      execFileSync('go', ['build', '-o', out, '-ldflags', '-X main.version=1.2.3', '.'], { cwd: src, env: { ...env, GOOS: os, GOARCH: arch }, stdio: 'pipe' });
       const r = await compareWithGo(out);
       assert.equal(r.packages![0]!.version, 'v1.2.3', arch);
       assert.equal(r.packages![0]!.metadata?.['build.GOARCH'], arch);
@@ -201,6 +211,20 @@ test('oracle: binaries built here by the Go toolchain (vendored deps, replacemen
       assert.equal(fork.version, 'v1.5.0');
       assert.equal(fork.metadata?.replaces, 'example.com/dep@v1.4.0');
       assert.equal(byName(r, 'example.com/local')!.metadata?.localReplace, './local');
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('oracle: every Trivy fixture (ELF, PE, Mach-O; Go 1.15 to 1.22) matches `go version -m`', { skip: (!GO || !hasSharedData(TRIVY)) && 'no go toolchain' }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'triad-go-'));
+  try {
+    for (const f of ['test.elf', 'test.exe', 'test.macho', 'main-version-via-ldflags.elf', 'goexperiment', 'semver-main-module-version.macho']) {
+      // `go version -m` only looks at files with an execute bit.
+      const copy = join(dir, f);
+      writeFileSync(copy, readFileSync(sharedData(TRIVY, f)), { mode: 0o755 });
+      await compareWithGo(copy);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -1,8 +1,9 @@
-// Go binaries: any executable file may be one, so wants() accepts executables by mode and parse()
-// rejects non-ELF content after reading four bytes. The build info gives the exact module list
+// Go binaries: any executable file may be one, so wants() accepts executables by mode (and .exe
+// names, which Windows layers do not mark executable) and parse() rejects anything that is not
+// ELF, PE or Mach-O after reading four bytes. The build info gives the exact module list
 // the binary was linked from (what `go version -m` prints).
 import type { Cataloger, FileContent, FileMeta, FileResult } from '../cataloger.ts';
-import { isElf, readElf } from '../binary/elf.ts';
+import { detectExe, readExe } from '../binary/exe.ts';
 import { isCandidateExecutable } from '../binary/executable.ts';
 import { errorText, FormatError } from '../binary/source.ts';
 import { readGoBuildInfo } from './buildinfo.ts';
@@ -23,9 +24,9 @@ export const goCataloger: Cataloger = {
   async parse(meta: FileMeta, content: FileContent): Promise<FileResult> {
     const warnings: string[] = [];
     try {
-      if (!(await isElf(content))) return {};
-      const elf = await readElf(content);
-      const raw = await readGoBuildInfo(content, elf);
+      const format = await detectExe(content);
+      if (!format) return {};
+      const raw = await readGoBuildInfo(content, await readExe(content, format));
       if (!raw) return {};
       const packages = goPackages(meta.path, raw, warnings);
       return warnings.length ? { packages, warnings } : { packages };

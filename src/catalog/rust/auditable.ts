@@ -1,10 +1,10 @@
-// Rust binaries built with cargo-auditable carry their full crate list in an ELF section named
-// .dep-v0: zlib-compressed JSON {"packages":[{name, version, source, kind, dependencies:[index],
+// Rust binaries built with cargo-auditable carry their full crate list in a section named .dep-v0
+// (ELF and PE; __DATA,.dep-v0 in Mach-O): zlib-compressed JSON {"packages":[{name, version, source, kind, dependencies:[index],
 // root}]}. Only runtime crates are reported: build-time ones (build scripts, proc macros) are not
 // linked into the program.
 import { inflateSync, constants } from 'node:zlib';
 import type { FoundPackage } from '../cataloger.ts';
-import { type ElfFile, findSection, readSection } from '../binary/elf.ts';
+import { type BinaryFile, findSection, readSection } from '../binary/elf.ts';
 import { type ByteSource, FormatError } from '../binary/source.ts';
 import { cargoPurl } from './cargo.ts';
 
@@ -23,7 +23,7 @@ interface AuditPackage {
 }
 
 /** undefined when the binary has no .dep-v0 section. */
-export async function readAuditData(src: ByteSource, elf: ElfFile): Promise<AuditPackage[] | undefined> {
+export async function readAuditData(src: ByteSource, elf: BinaryFile): Promise<AuditPackage[] | undefined> {
   const sec = findSection(elf, '.dep-v0');
   if (!sec) return undefined;
   const compressed = await readSection(src, sec, MAX_COMPRESSED);

@@ -2,7 +2,7 @@
 // image) and binaries built with cargo-auditable (.dep-v0 section). A Cargo.toml next to a
 // Cargo.lock is read only to drop crates that nothing but dev-dependencies pull in.
 import type { Cataloger, FileContent, FileMeta, FileResult, FinalizeContext, FoundPackage } from '../cataloger.ts';
-import { isElf, readElf } from '../binary/elf.ts';
+import { detectExe, readExe } from '../binary/exe.ts';
 import { isCandidateExecutable } from '../binary/executable.ts';
 import { errorText, FormatError } from '../binary/source.ts';
 import { auditPackages, readAuditData } from './auditable.ts';
@@ -30,8 +30,8 @@ export const rustCataloger: Cataloger = {
   wants(meta: FileMeta) {
     const base = baseName(meta.path);
     if (base === 'Cargo.lock' || base === 'Cargo.toml') {
-      // Cargo's download caches ($CARGO_HOME: ~/.cargo, /usr/local/cargo in the rust images) hold the sources of crates (some with their own lock files);
-      // what a project uses is in its own lock file, not in theirs.
+      // Cargo's download caches ($CARGO_HOME: ~/.cargo, /usr/local/cargo in the rust images)
+      // hold crate sources, some with their own lock files; a project's crates are in its own.
       if (CARGO_CACHE.test(meta.path)) return false;
       return base === 'Cargo.lock' ? MAX_CARGO_LOCK : MAX_CARGO_TOML;
     }
@@ -50,8 +50,9 @@ export const rustCataloger: Cataloger = {
         const data: RustData = { kind: 'manifest', manifest: parseCargoToml(await parseText(content, MAX_CARGO_TOML), []) };
         return { data };
       }
-      if (!(await isElf(content))) return {};
-      const list = await readAuditData(content, await readElf(content));
+      const format = await detectExe(content);
+      if (!format) return {};
+      const list = await readAuditData(content, await readExe(content, format));
       return list ? result(auditPackages(list, meta.path), warnings, meta.path) : {};
     } catch (e) {
       // Not an ELF file after all, or no usable section: only audit data problems are news.

@@ -29,7 +29,7 @@ async function catalog(files: Array<[string, Buffer]>): Promise<FoundPackage[]> 
   return rustCataloger.finalize!({ files: parsed, exists: () => true });
 }
 
-test('cargo-auditable binary: crates from .dep-v0 with their edges', { skip: !hasSharedData(BIN) }, async () => {
+test('cargo-auditable binaries (ELF, PE, Mach-O): crates from .dep-v0 with their edges', { skip: !hasSharedData(BIN) }, async () => {
   const r = await parseAs('usr/bin/app', readFileSync(sharedData(BIN, 'test.elf')), 0o755);
   assert.deepEqual(graph(r.packages), { 'crate_with_features@0.1.0': ['library_crate@0.1.0'], 'library_crate@0.1.0': [] });
   const root = r.packages![0]!;
@@ -37,8 +37,8 @@ test('cargo-auditable binary: crates from .dep-v0 with their edges', { skip: !ha
   assert.equal(root.metadata?.root, true);
   assert.equal(root.ecosystem, 'cargo');
   assert.deepEqual(root.locations, ['usr/bin/app']);
-  // PE and Mach-O builds of the same program are not read (ELF only).
-  for (const f of ['test.exe', 'test.macho']) assert.deepEqual(await parseAs('usr/bin/x', readFileSync(sharedData(BIN, f)), 0o755), {}, f);
+  // The PE and Mach-O builds of the same program carry the same data.
+  for (const f of ['test.exe', 'test.macho']) assert.deepEqual(graph((await parseAs('usr/bin/x', readFileSync(sharedData(BIN, f)), 0o755)).packages), graph(r.packages), f);
   assert.equal(rustCataloger.wants({ path: 'usr/bin/dummy', size: 45, mode: 0o755 }), false);
 });
 
