@@ -1,4 +1,4 @@
-// The benches' BIG image: ~1.9 GB uncompressed in 14 layers of real Debian bookworm packages,
+// The benches' BIG image: ~2.0 GiB uncompressed in 14 layers of real Debian bookworm packages,
 // chosen so that every language ecosystem Debian ships has installed packages a scanner must find
 // (dpkg everywhere; Java jars and Maven poms; Python dist-info/egg-info; Ruby gemspecs; Node
 // package.json under /usr/share/nodejs; PHP; Go and Rust binaries), plus the kind of bulk that
@@ -40,7 +40,7 @@ export interface BigImage extends DebianImage {
   buildSeconds?: number;
 }
 
-/** Builds the image on first use (~10 min), then returns it from .cache/images at once. */
+/** Builds the image on first use (~18 min), then returns it from .cache/images at once. */
 export async function bigImage(): Promise<BigImage> {
   const img = await ensureDebianImage(BIG_RECIPE);
   // docker-archive layers are plain tars: their member sizes are the uncompressed layer sizes;

@@ -1,6 +1,6 @@
 // `npm run bench [-- NAME...]`: builds (or finds cached) the BIG Debian image, runs the benches one
 // after another (never in parallel: they time each other's CPU otherwise) and prints a summary of
-// figure, measured value, target and pass/fail. Takes several minutes; a cold image build adds ~10.
+// figure, measured value, target and pass/fail. Takes several minutes; a cold image build adds ~18.
 // Exit code 0 even when figures miss their targets: these are measurements, not tests.
 import { bigImage } from './big-image.ts';
 import { rss } from './rss.ts';

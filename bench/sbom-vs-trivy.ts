@@ -52,16 +52,22 @@ export function purlsOf(doc: { components?: Component[] }): string[] {
 /**
  * The identity two scanners should agree on: type/namespace/name@version, percent-decoded (tools
  * differ in what they escape), Python names normalized as PEP 503 does; qualifiers (arch, distro,
- * epoch in some tools) and subpaths dropped.
+ * ...) and subpaths dropped. An `epoch` qualifier (Trivy's deb/rpm style) is folded into the
+ * version as `E:V`, the form tools that keep the epoch in the version use.
  */
 export function purlKey(purl: string): string {
-  const base = decodeURIComponent(purl.split('#')[0].split('?')[0]);
+  const [beforeSubpath] = purl.split('#');
+  const [main, query = ''] = beforeSubpath.split('?');
+  const base = decodeURIComponent(main);
   const m = base.match(/^pkg:([^/]+)\/(.*?)(?:@(.*))?$/);
   if (!m) return base;
   const type = m[1].toLowerCase();
   let path = m[2];
   if (type === 'pypi') path = path.toLowerCase().replace(/[-_.]+/g, '-');
-  return `pkg:${type}/${path}${m[3] !== undefined ? `@${m[3]}` : ''}`;
+  let version = m[3];
+  const epoch = new URLSearchParams(query).get('epoch');
+  if (version !== undefined && epoch && epoch !== '0' && !version.includes(':')) version = `${epoch}:${version}`;
+  return `pkg:${type}/${path}${version !== undefined ? `@${version}` : ''}`;
 }
 
 export function ecosystem(key: string): string {
