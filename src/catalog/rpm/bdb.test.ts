@@ -101,6 +101,7 @@ test('metadata page checks', async () => {
     ['btree', (b) => b.writeUInt32LE(0x053162, 12), /btree/],
     ['page size', (b) => b.writeUInt32LE(3000, 20), /invalid page size 3000/],
     ['encryption', (b) => (b[24] = 1), /encrypted/],
+    ['checksums', (b) => (b[26] = 1), /page checksums are not supported/],
     ['version', (b) => b.writeUInt32LE(2, 16), /unsupported hash version 2/],
     ['page type', (b) => (b[25] = 9), /not hash metadata/],
     ['max bucket', (b) => b.writeUInt32LE(0xffffffff, 72), /max_bucket \d+ exceeds/],

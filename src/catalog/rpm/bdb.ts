@@ -69,7 +69,9 @@ export async function* bdbRecords(src: RandomAccess, warnings: string[]): AsyncG
   if (pageSize < 512 || pageSize > 65536 || (pageSize & (pageSize - 1)) !== 0) return void warnings.push(`Berkeley DB: invalid page size ${pageSize}`);
   if (head[24] !== 0) return void warnings.push('Berkeley DB: encrypted databases are not supported');
   if (head[25] !== P_HASHMETA) return void warnings.push(`Berkeley DB: page 0 has type ${head[25]}, not hash metadata`);
-  if (head[26]! & 1) warnings.push('Berkeley DB: page checksums are enabled; reading without verifying them');
+  // Checksummed pages put the checksum between the page header and the item index, a layout rpm
+  // never writes (it does not enable DB_CHKSUM): refuse rather than read items from wrong offsets.
+  if (head[26]! & 1) return void warnings.push('Berkeley DB: databases with page checksums are not supported');
 
   // Trust neither last_pgno nor the file size alone: a page must exist in both.
   const lastPgno = Math.min(u32(head, 32), Math.floor(src.size / pageSize) - 1);

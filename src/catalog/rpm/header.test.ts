@@ -132,6 +132,15 @@ test('offsets and counts outside the data store make a tag unreadable, never a c
   }
 });
 
+test('arrays of millions of entries are refused even when the data store could hold them', () => {
+  const n = (1 << 21) + 1;
+  const h = parseHeader(buildHeader([{ tag: TAG.BASENAMES, type: 8, value: new Array<string>(n).fill('') }, { tag: TAG.DIRINDEXES, type: 4, value: new Array<number>(n).fill(0) }]));
+  assert.ok(h instanceof RpmHeader);
+  assert.equal(h.strings(TAG.BASENAMES), undefined);
+  assert.equal(h.numbers(TAG.DIRINDEXES), undefined);
+  assert.deepEqual(h.problems, [`tag 1117 count ${n} is implausibly large`, `tag 1116 count ${n} is implausibly large`]);
+});
+
 test('an unterminated last string is refused', () => {
   const blob = packageHeader({ name: 'n', extra: [{ tag: TAG.VENDOR, type: 6, value: 'V' }] });
   blob[blob.length - 1] = 0x41; // the vendor's NUL is the last byte of the data store

@@ -46,6 +46,12 @@ const TYPE_SIZE = [0, 1, 1, 2, 4, 8, 0, 1, 0, 0];
 // rpm's own sanity limits (hdrblob checks): at most 0xffff tags and 256 MiB of data per header.
 const MAX_ENTRIES = 0xffff;
 const MAX_DATA = 0x0fffffff;
+/**
+ * Our own limit on array lengths. The largest real packages list a few hundred thousand files; a
+ * crafted count of millions of empty strings would cost gigabytes of memory while staying inside
+ * the data store.
+ */
+const MAX_ARRAY = 1 << 21;
 
 interface Entry {
   type: number;
@@ -103,6 +109,7 @@ export class RpmHeader {
     const e = this.#entries.get(tag);
     if (!e) return undefined;
     if (e.type < T_CHAR || e.type > T_INT64) return this.#bad(tag, 'is not an integer');
+    if (e.count > MAX_ARRAY) return this.#bad(tag, `count ${e.count} is implausibly large`);
     const size = TYPE_SIZE[e.type]!;
     const start = this.#range(tag, e, size);
     if (start === undefined) return undefined;
@@ -145,6 +152,7 @@ export class RpmHeader {
     // Each string takes at least its NUL byte, so a count beyond the remaining bytes is a lie and the
     // loop below stays bounded by the data store either way.
     if (count > end - p) return this.#bad(tag, `count ${count} exceeds the data store`);
+    if (count > MAX_ARRAY) return this.#bad(tag, `count ${count} is implausibly large`);
     const out = new Array<string>(count);
     for (let i = 0; i < count; i++) {
       const z = b.indexOf(0, p);

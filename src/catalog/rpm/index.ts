@@ -1,5 +1,6 @@
-// The rpm cataloger: lists the packages of an rpm database in any of its three on-disk formats.
-// parse() turns each database file into packages (with a provisional purl, since the OS is not
+// The rpm cataloger: lists the packages of an rpm database in any of its three on-disk formats
+// (sqlite, NDB, Berkeley DB), or of the package manifest that Mariner/Azure Linux distroless images
+// carry instead of a database. parse() turns each database file into packages (with a provisional purl, since the OS is not
 // known yet); finalize() picks the live database, builds the final purls from the identified OS and
 // resolves each package's requirements to the packages that provide them.
 import type { Cataloger, FileContent, FileMeta, FileResult, FinalizeContext, FoundPackage } from '../cataloger.ts';
