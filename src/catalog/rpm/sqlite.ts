@@ -54,10 +54,10 @@ export async function* sqliteRecords(src: RandomAccess, warnings: string[]): Asy
 
 /**
  * Copies the database out in chunks. rpm keeps the database in WAL mode (header bytes 18 and 19 are
- * 2); a read-only connection to a WAL database wants -wal/-shm companions, so the copy is switched
- * back to rollback-journal mode (1), which leaves the pages themselves untouched. Committed data
- * still sitting in an image's rpmdb.sqlite-wal is not seen (rpm checkpoints it when it closes the
- * database, so images rarely have any).
+ * 2); the copy is switched to rollback-journal mode (1), which leaves the pages untouched and makes
+ * the read-only connection neither look for nor create -wal/-shm companions. Committed data still
+ * sitting in an image's rpmdb.sqlite-wal is not seen (rpm checkpoints and removes the WAL when it
+ * closes the database, so images rarely have one).
  */
 async function copyOut(src: RandomAccess, path: string): Promise<void> {
   const fh = await open(path, 'wx', 0o600);
