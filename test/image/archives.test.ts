@@ -159,3 +159,15 @@ test('a decompression bomb is stopped at the layer size limit', async () => {
     /bomb layer exceeds the size limit/,
   );
 });
+
+test('gzip, zstd and uncompressed layers in one image, whatever the file name says', async () => {
+  const file = join(dir, 'mixed.tar');
+  await writeDockerArchive(file, [
+    { tar: await layerTar([{ path: 'a', content: 'plain' }]) },
+    { tar: await layerTar([{ path: 'b', content: 'gzip' }]), gzip: true },
+    { tar: await layerTar([{ path: 'c', content: 'zstd' }]), zstd: true },
+  ]);
+  const { view, layers } = await scanAll(`docker-archive:${file}`);
+  assert.deepEqual(['a', 'b', 'c'].map((p) => view.entries.get(p)?.layer), [0, 1, 2]);
+  assert.ok(layers.every((l) => l.bytes >= 1024));
+});

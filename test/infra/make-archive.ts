@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
-import { gzipSync } from 'node:zlib';
+import { gzipSync, zstdCompressSync } from 'node:zlib';
 import tar from 'tar-stream';
 
 export type FileSpec =
@@ -36,6 +36,7 @@ export interface ArchiveLayer {
   tar: Buffer;
   createdBy?: string;
   gzip?: boolean;
+  zstd?: boolean;
 }
 
 /** Writes a docker-save (manifest.json) archive; returns the layers' diffIDs. */
@@ -53,7 +54,7 @@ export async function writeDockerArchive(file: string, layers: ArchiveLayer[], o
   const pack = tar.pack();
   const names: string[] = [];
   layers.forEach((l, i) => {
-    const body = l.gzip ? gzipSync(l.tar) : l.tar;
+    const body = l.gzip ? gzipSync(l.tar) : l.zstd ? zstdCompressSync(l.tar) : l.tar;
     const name = `layer${i}/layer.tar`;
     names.push(name);
     pack.entry({ name, size: body.length }, body);
