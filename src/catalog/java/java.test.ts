@@ -1,16 +1,17 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, lstatSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { deflateRawSync } from 'node:zlib';
 import { hasSharedData, sharedData } from '../../../test/shared-data.ts';
 import type { FileResult } from '../cataloger.ts';
 import { bufferSource } from '../binary/source.ts';
+import { readZipDirectory } from '../binary/zip.ts';
 import { DEFAULT_JAVA_LIMITS, scanJavaArchive } from './archive.ts';
 import { javaCataloger } from './index.ts';
-import { fileNameCoordinates, manifestLicenses, parseManifest, parseProperties } from './metadata.ts';
+import { fileNameCoordinates, manifestCoordinates, manifestLicenses, parseManifest, parseProperties } from './metadata.ts';
 
 const SAVE = 'images/snyk/test/fixtures/docker-archives/docker-save';
 const TRIVY = 'pkgdb/trivy-lang/pkg/dependency/parser/java/jar/testdata';
@@ -178,6 +179,37 @@ test('Debian jars: every pom.properties unzip sees becomes exactly one package',
   }
 });
 
+/** Jars of a local Maven repository: the path says groupId/artifactId/version for certain. */
+function mavenRepoJars(root: string, out: Array<{ file: string; g: string; a: string; v: string }> = [], rel: string[] = []): typeof out {
+  for (const e of readdirSync(join(root, ...rel), { withFileTypes: true })) {
+    if (e.isDirectory()) mavenRepoJars(root, out, [...rel, e.name]);
+    else if (e.isFile() && rel.length >= 3 && e.name === `${rel[rel.length - 2]}-${rel[rel.length - 1]}.jar`) {
+      out.push({ file: join(root, ...rel, e.name), g: rel.slice(0, -2).join('.'), a: rel[rel.length - 2]!, v: rel[rel.length - 1]! });
+    }
+  }
+  return out;
+}
+const M2 = join(homedir(), '.m2', 'repository');
+
+test('local Maven repository: jars carrying their own pom.properties all identified exactly', { skip: !existsSync(M2) && 'no ~/.m2/repository' }, async (t) => {
+  const jars = mavenRepoJars(M2);
+  let own = 0;
+  let exact = 0;
+  for (const j of jars) {
+    const buf = readFileSync(j.file);
+    const names = (await readZipDirectory(bufferSource(buf))).entries.map((e) => e.name);
+    const r = await parse(buf, j.file.slice(1));
+    const hit = r.packages?.some((p) => p.name === `${j.g}:${j.a}` && p.version === j.v && p.locations![0] === j.file.slice(1));
+    if (hit) exact++;
+    if (names.includes(`META-INF/maven/${j.g}/${j.a}/pom.properties`)) {
+      own++;
+      assert.ok(hit, `${j.g}:${j.a}@${j.v} ${j.file}`);
+    }
+  }
+  // Jars without pom.properties depend on manifest heuristics; report how well they do.
+  t.diagnostic(`${jars.length} jars, ${own} with their own pom.properties, ${exact} identified exactly`);
+});
+
 test('hostile archives: zip bomb, lying sizes, garbage, truncation never throw', async () => {
   // A real deflate stream of 64 MiB of zeros stored as WEB-INF/lib/bomb.jar, declared as 100 bytes.
   const big = deflateRawSync(Buffer.alloc(64 * 1024 * 1024));
@@ -202,6 +234,15 @@ test('metadata parsers', () => {
   const m = parseManifest('Manifest-Version: 1.0\r\nBundle-License: "Apache-2.0";link="http://x, y",\r\n MIT\r\n\r\nName: a\r\nBundle-License: X\r\n');
   assert.deepEqual(manifestLicenses(m), ['Apache-2.0', 'MIT']);
   const p = parseProperties('#c\ngroupId = a.b\nartifactId:c\\\n  d\nversion 1\\u00e9\n');
+  // Header values as found in real manifests (objenesis 3.3, org.eclipse.osgi 3.22.0, junit 1.12.1).
+  const mc = (text: string, file: string) => manifestCoordinates(parseManifest(text), fileNameCoordinates(file));
+  assert.deepEqual(mc('Bundle-SymbolicName: org.objenesis\nBundle-Version: 3.3\n', 'objenesis-3.3.jar'), { groupId: 'org.objenesis', artifactId: 'objenesis', version: '3.3' });
+  assert.deepEqual(mc('Bundle-SymbolicName: org.eclipse.osgi; singleton:=true\nBundle-Version: 3.22.0.v20241030-2121\n', 'org.eclipse.osgi-3.22.0.jar'), {
+    groupId: 'org.eclipse',
+    artifactId: 'org.eclipse.osgi',
+    version: '3.22.0',
+  });
+  assert.equal(mc('Bundle-SymbolicName: junit-platform-launcher\nImplementation-Version: 1.12.1\n', 'junit-platform-launcher-1.12.1.jar').groupId, undefined);
   assert.deepEqual([...p], [['groupId', 'a.b'], ['artifactId', 'cd'], ['version', '1é']]);
 });
 

@@ -72,7 +72,8 @@ const MAVEN_ID = /^[A-Za-z0-9_.-]+$/;
 
 /** First candidate that is a valid id, else the first non-empty one (what Trivy would use). */
 function pick(candidates: Array<string | undefined>): string | undefined {
-  const present = candidates.map((c) => c?.trim()).filter((c): c is string => !!c);
+  // Some hand-written manifests quote their values (Implementation-Version: "1.6").
+  const present = candidates.map((c) => c?.trim().replace(/^"(.*)"$/, '$1').trim()).filter((c): c is string => !!c);
   return present.find((c) => MAVEN_ID.test(c)) ?? present[0];
 }
 
@@ -83,17 +84,32 @@ function pick(candidates: Array<string | undefined>): string | undefined {
  * file name carries the manifest's version.
  */
 export function manifestCoordinates(m: Map<string, string>, file?: FileNameCoordinates): Partial<Coordinates> {
-  const symbolic = m.get('bundle-symbolicname')?.split(';')[0]?.trim();
-  // OSGi symbolic names are usually groupId.artifactId: drop the last element.
-  const symbolicGroup = symbolic && symbolic.lastIndexOf('.') > 0 ? symbolic.slice(0, symbolic.lastIndexOf('.')) : symbolic;
-  const groupId = pick([m.get('implementation-vendor-id'), symbolicGroup, m.get('implementation-vendor'), m.get('specification-vendor')]);
-  const version = pick([m.get('implementation-version'), m.get('specification-version'), m.get('bundle-version')]) ?? file?.version;
+  const groupId = pick([m.get('implementation-vendor-id'), symbolicGroup(m.get('bundle-symbolicname')), m.get('implementation-vendor'), m.get('specification-vendor')]);
+  let version = pick([m.get('implementation-version'), m.get('specification-version'), m.get('bundle-version')]) ?? file?.version;
+  // OSGi qualifiers and build suffixes (3.22.0.v20241030-2121, 1.9.10-release-459) are not part
+  // of the Maven version the file name carries.
+  if (file && version && version !== file.version && /^[.\-(]/.test(version.slice(file.version.length)) && version.startsWith(file.version)) {
+    version = file.version;
+  }
   const titles = [m.get('implementation-title'), m.get('specification-title'), m.get('bundle-name')];
-  const validTitle = titles.map((t) => t?.trim()).find((t) => t && MAVEN_ID.test(t));
+  const validTitle = titles.map((t) => t?.trim().replace(/^"(.*)"$/, '$1')).find((t) => t && MAVEN_ID.test(t));
   // A file named artifact-<the manifest's version>.jar was almost certainly named by Maven or
   // Gradle after its coordinates, which beats a bundle name like "tomcat-embed-jasper-el".
   const artifactId = (file && file.version === version ? file.artifactId : undefined) ?? validTitle ?? file?.artifactId ?? pick(titles);
   return { groupId, artifactId, version };
+}
+
+/**
+ * The groupId inside an OSGi symbolic name. The Maven bundle plugin writes groupId.artifactId
+ * (drop the last element, as Trivy does), except that a groupId ending in the artifactId is used
+ * alone (org.objenesis): a top-level domain left after dropping means that case. A name without
+ * dots (junit-platform-launcher) is an artifactId, not a group.
+ */
+function symbolicGroup(value: string | undefined): string | undefined {
+  const name = value?.split(';')[0]?.trim();
+  if (!name || !name.includes('.')) return undefined;
+  const parent = name.slice(0, name.lastIndexOf('.'));
+  return parent.includes('.') ? parent : name;
 }
 
 export interface FileNameCoordinates {
