@@ -49,7 +49,12 @@ export function render(inv: Inventory, format: string, withLayers: boolean): str
     case 'spdx-json':
       return JSON.stringify(toSPDX(inv), null, 2) + '\n';
     default: {
-      const parts = [];
+      const os = inv.os ? ` (${inv.os.family} ${inv.os.version})` : '';
+      const byEco = new Map<string, number>();
+      for (const p of inv.packages) byEco.set(p.ecosystem, (byEco.get(p.ecosystem) ?? 0) + 1);
+      const counts = [...byEco].map(([e, n]) => `${e}: ${n}`).join(', ');
+      const parts = [`${inv.image.ref}${os}\n${'='.repeat(Math.min(80, inv.image.ref.length + os.length))}\n${inv.packages.length} packages${counts ? ` (${counts})` : ''} in ${inv.layers.length} layers\n`];
+      if (inv.warnings.length) parts.push(`${inv.warnings.length} warnings (see --format json)\n`);
       if (withLayers) parts.push(renderLayerTable(inv));
       parts.push(renderPackageTable(inv));
       return parts.join('\n');
