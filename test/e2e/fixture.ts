@@ -30,7 +30,6 @@ let image: Promise<DebianImage> | undefined;
 let inventory: Promise<Inventory> | undefined;
 let docker: Promise<TestDocker> | undefined;
 let loaded: Promise<void> | undefined;
-let weLoaded = false;
 let rootfs: Promise<string> | undefined;
 const tempDirs: string[] = [];
 
@@ -83,7 +82,6 @@ export async function e2eLoaded(): Promise<{ docker: TestDocker; image: DebianIm
     const have = await dockerCli(['image', 'inspect', img.imageName], { allowFail: true });
     if (have.code === 0) return;
     await dockerCli(['load', '-q', '-i', img.dockerArchive], { timeoutMs: 600_000 });
-    weLoaded = true;
   })();
   await loaded;
   return { docker: d, image: img };
@@ -119,30 +117,29 @@ export function e2eRootfs(): Promise<string> {
   })());
 }
 
-/** Stops what this process started: the image it loaded, its private dockerd, its temp dirs. */
+/**
+ * Stops what this process started: its private dockerd (with the image loaded into it) and its
+ * temp dirs. On a shared engine (/var/run/docker.sock) the loaded image is left in place: another
+ * test process may be running containers of it, and removing it would race with them.
+ */
 export async function e2eCleanup(): Promise<void> {
   for (const d of tempDirs.splice(0)) await fs.rm(d, { recursive: true, force: true });
-  if (docker) {
-    const d = await docker.catch(() => undefined);
-    if (d && weLoaded && !d.started) await dockerCli(['rmi', (await e2eImage()).imageName], { allowFail: true });
-    await d?.stop();
-  }
+  if (docker) await (await docker.catch(() => undefined))?.stop();
   docker = loaded = rootfs = undefined;
-  weLoaded = false;
 }
 
 /**
  * Exact set comparison whose failure message lists every difference, so a failing run says which
  * packages Triad missed or invented rather than "false !== true".
  */
-export function assertSameSet(label: string, actual: Iterable<string>, expected: Iterable<string>): void {
+export function assertSameSet(label: string, actual: Iterable<string>, expected: Iterable<string>, names: [string, string] = ['Triad', 'ground truth']): void {
   const a = new Set(actual);
   const e = new Set(expected);
   const missing = [...e].filter((x) => !a.has(x)).sort();
   const extra = [...a].filter((x) => !e.has(x)).sort();
   if (missing.length === 0 && extra.length === 0) return;
   const show = (xs: string[]) => (xs.length ? xs.slice(0, 60).map((x) => `\n      ${x}`).join('') + (xs.length > 60 ? `\n      ... ${xs.length - 60} more` : '') : ' none');
-  assert.fail(`${label}: Triad has ${a.size}, ground truth ${e.size}\n    missing from Triad:${show(missing)}\n    not in ground truth:${show(extra)}`);
+  assert.fail(`${label}: ${names[0]} has ${a.size}, ${names[1]} ${e.size}\n    missing from ${names[0]}:${show(missing)}\n    not in ${names[1]}:${show(extra)}`);
 }
 
 /** Exact map comparison (key -> value), listing every key whose value differs. */

@@ -107,7 +107,7 @@ test('purged packages are gone, and the purge layer counts exactly their removal
   assert.deepEqual(inv.layers.map((l) => `layer ${l.index}: -${l.packagesRemoved}`), removed.map((n, i) => `layer ${i}: -${n}`), detail);
 });
 
-test('language packages of every layer are attributed to a layer that exists and was built by a RUN that installed their owner', { skip: why, timeout: TEST_TIMEOUT }, async () => {
+test('every language package is in the layer that installed its owning deb, and every one has an owner', { skip: why, timeout: TEST_TIMEOUT }, async () => {
   const [inv, truth] = await Promise.all([e2eInventory(), debLayerTruth()]);
   const wrong = inv.packages
     .filter((p) => p.ecosystem !== 'deb' && p.ownedBy)

@@ -2,8 +2,6 @@
 // and dpkg -S, apt's own history log, python3's importlib.metadata, ruby's Gem::Specification,
 // node's module directories, skopeo's view of the image config, `go version -m` and unzip.
 // Everything here only collects and splits tool output; the comparisons are in the tests.
-import { promises as fs } from 'node:fs';
-import { join } from 'node:path';
 import { e2eImage, exec as run, inImage } from './fixture.ts';
 
 export interface DebTruth {
@@ -210,13 +208,6 @@ export async function javaArchives(rootfs: string): Promise<JarTruth[]> {
   }
   return out;
 }
-
-/** Files of a package as listed by dpkg in the image (dpkg -L). */
-export async function dpkgFiles(pkg: string): Promise<string[]> {
-  return (await inImage(['dpkg', '-L', pkg])).trim().split('\n');
-}
-
-export const exists = (root: string, p: string) => fs.stat(join(root, p)).then(() => true, () => false);
 
 export interface LayerTruth {
   /** Layers per the image config. */
