@@ -59,8 +59,14 @@ export async function capture(cmd: string, args: string[], opts: { env?: NodeJS.
     child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-8000)));
     child.once('error', rej);
     child.once('close', (code) => {
-      if (code === 0) res(Buffer.concat(chunks).toString());
-      else rej(new Error(`${cmd} ${args.join(' ')} failed (${code}): ${stderr.trim()}`));
+      // toString() throws past 512 MiB: reject rather than crash the whole bench run.
+      if (code === 0) {
+        try {
+          res(Buffer.concat(chunks).toString());
+        } catch (e) {
+          rej(e);
+        }
+      } else rej(new Error(`${cmd} ${args.join(' ')} failed (${code}): ${stderr.trim()}`));
     });
   });
 }
@@ -79,7 +85,7 @@ export function median(xs: number[]): number {
 
 /** Reads files once so that the first timed run does not pay for the disk and later ones for nothing. */
 export async function warmPageCache(files: string[]): Promise<void> {
-  await capture('cat', files).catch(() => undefined);
+  await timed('cat', files);
 }
 
 export function secs(ms: number): string {

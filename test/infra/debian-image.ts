@@ -53,8 +53,15 @@ const BUILDER_VERSION = 1;
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const IMAGE_CACHE = join(REPO_ROOT, '.cache', 'images');
 
-/** Why real Debian images cannot be built here, or undefined when they can (or already are). */
-export function debianImageUnavailable(): string | undefined {
+/**
+ * Why real Debian images cannot be built here, or undefined when they can. With a recipe, an image
+ * already in the cache counts as available: tests then run without root or Docker.
+ */
+export function debianImageUnavailable(recipe?: DebianRecipe): string | undefined {
+  if (recipe) {
+    const img = debianImagePaths(recipe);
+    if (existsSync(img.dockerArchive) && existsSync(img.ociArchive)) return undefined;
+  }
   if (process.getuid?.() !== 0) return 'building Debian images needs root (debootstrap, dockerd)';
   return missingBinary('debootstrap', 'docker', 'dockerd', 'skopeo', 'tar');
 }
@@ -257,21 +264,24 @@ export function debianImageInfo(image: DebianImage): DebianImageInfo | undefined
   }
 }
 
+/** Where a recipe's archives are (or will be) cached, and the image's name; nothing is built. */
+export function debianImagePaths(recipe: DebianRecipe): DebianImage {
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(recipe.name)) throw new Error(`bad recipe name: ${recipe.name}`);
+  const base = rootfsKey(recipe.suite ?? 'bookworm');
+  const key = hash({ v: BUILDER_VERSION, base, packages: recipe.packages, extra: recipe.extraDockerfile ?? '' });
+  const stem = join(IMAGE_CACHE, `${recipe.name}-${key}`);
+  return { dockerArchive: `${stem}.docker.tar`, ociArchive: `${stem}.oci.tar`, imageName: `triad-test/${recipe.name}:${key}` };
+}
+
 /**
  * Builds (or finds in the cache) a Debian image made of the recipe's package layers, as a
  * docker-archive and a gzip OCI archive. The docker daemon is started only on a cache miss.
  */
 export async function ensureDebianImage(recipe: DebianRecipe): Promise<DebianImage> {
-  if (!/^[a-z0-9][a-z0-9-]*$/.test(recipe.name)) throw new Error(`bad recipe name: ${recipe.name}`);
   const suite = recipe.suite ?? 'bookworm';
   const baseKey = rootfsKey(suite);
-  const key = hash({ v: BUILDER_VERSION, base: baseKey, packages: recipe.packages, extra: recipe.extraDockerfile ?? '' });
-  const stem = join(IMAGE_CACHE, `${recipe.name}-${key}`);
-  const image: DebianImage = {
-    dockerArchive: `${stem}.docker.tar`,
-    ociArchive: `${stem}.oci.tar`,
-    imageName: `triad-test/${recipe.name}:${key}`,
-  };
+  const image = debianImagePaths(recipe);
+  const stem = image.dockerArchive.replace(/\.docker\.tar$/, '');
   const cached = () => existsSync(image.dockerArchive) && existsSync(image.ociArchive);
   if (cached()) return image;
   return withLock(`${stem}.lock`, async () => {
