@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import { defaultCatalogSet } from '../../src/catalog/index.ts';
 import { scanImage } from '../../src/scan/scan.ts';
 import { assertSameMap, assertSameSet, BUILD_TIMEOUT, e2eCleanup, e2eImage, e2eInventory, e2eUnavailable, ofEcosystem, rel, TEST_TIMEOUT } from './fixture.ts';
-import { configLayers, debLayerTruth, dpkgPackages, listedFilesBefore, type AptAction, type LayerTruth } from './oracles.ts';
+import { configLayers, debLayerTruth, dpkgOwners, dpkgPackages, listedFilesBefore, nodePackages, pythonDistributions, type AptAction, type LangTruth, type LayerTruth } from './oracles.ts';
 import { packageLayer, PURGE_LAYER, PURGED, RECIPE } from './recipe.ts';
 
 const why = e2eUnavailable('skopeo');
@@ -76,16 +76,13 @@ test('layer table counts of a deb-only scan equal what apt did in each layer', {
   assert.deepEqual(inv.layers.map((l) => `layer ${l.index}: +${l.packagesAdded} -${l.packagesRemoved}`), added.map((a, i) => `layer ${i}: +${a} -${removed[i]}`));
 });
 
-/** Language evidence a package's files hold: Python metadata, node package.json, gemspecs. */
-function languageEvidence(files: string[]): string[] {
-  return files.filter(
-    (f) =>
-      /\/(dist|site)-packages\/[^/]+\.(egg|dist)-info$/.test(f) ||
-      /^\/usr\/(share|lib(\/[^/]+)?)\/nodejs\/(@[^/]+\/)?[^/@]+\/package\.json$/.test(f) ||
-      /\/node_modules\/(@[^/]+\/)?[^/@]+\/package\.json$/.test(f) ||
-      /\/specifications\/(default\/)?[^/]+\.gemspec$/.test(f),
-  );
-}
+/** Files that are language package evidence: Python metadata, node package.json, gemspecs. */
+const EVIDENCE = {
+  python: (f: string) => /\/(dist|site)-packages\/[^/]+\.(egg|dist)-info$/.test(f),
+  npm: (f: string) => /^\/usr\/(share|lib(\/[^/]+)?)\/nodejs\/(@[^/]+\/)?[^/@]+\/package\.json$/.test(f) || /\/node_modules\/(@[^/]+\/)?[^/@]+\/package\.json$/.test(f),
+  ruby: (f: string) => /\/specifications\/(default\/)?[^/]+\.gemspec$/.test(f),
+};
+const languageEvidence = (files: string[]) => files.filter((f) => Object.values(EVIDENCE).some((is) => is(f)));
 
 test('purged packages are gone, and the purge layer counts exactly their removal', { skip: why, timeout: TEST_TIMEOUT }, async () => {
   const [inv, truth, img] = await Promise.all([e2eInventory(), debLayerTruth(), e2eImage()]);
@@ -117,4 +114,38 @@ test('every language package is in the layer that installed its owning deb, and 
   const unowned = inv.packages.filter((p) => p.ecosystem !== 'deb' && !p.ownedBy).map((p) => `${p.purl} at ${p.locations[0]}`);
   // Everything in this image came from a Debian package.
   assertSameSet('language packages without an owning deb', unowned, []);
+});
+
+/**
+ * The layer table of a one-ecosystem scan, exactly: each layer adds the packages of the debs apt
+ * installed there (located with dpkg -S, layered with the history log), and the purge layer
+ * removes the evidence the purged debs' file lists held.
+ */
+async function assertLanguageLayerTable(catalog: 'python' | 'npm', truth: LangTruth[]): Promise<void> {
+  const [t, img] = await Promise.all([debLayerTruth(), e2eImage()]);
+  const owners = await dpkgOwners(truth.map((x) => x.path));
+  const added = new Array<number>(t.layers.length).fill(0);
+  const removed = new Array<number>(t.layers.length).fill(0);
+  for (const x of truth) {
+    const layer = t.layerOf.get(owners.get(x.path)?.[0] ?? '');
+    if (layer === undefined) throw new Error(`${x.path}: no owning deb installed by a known layer`);
+    added[layer]!++;
+  }
+  for (const p of PURGED) {
+    const installedIn = t.runs.filter((r) => r.layer < PURGE_LAYER && r.events.some((e) => e.name === p && e.action === 'Install')).at(-1)?.layer;
+    const n = (await listedFilesBefore(img.dockerArchive, p, PURGE_LAYER)).filter(EVIDENCE[catalog]).length;
+    if (installedIn === undefined) throw new Error(`apt history has no install of ${p}`);
+    added[installedIn]! += n;
+    removed[PURGE_LAYER]! += n;
+  }
+  const inv = await scanImage(`docker-archive:${img.dockerArchive}`, { catalogs: defaultCatalogSet([catalog]) });
+  assert.deepEqual(inv.layers.map((l) => `layer ${l.index}: +${l.packagesAdded} -${l.packagesRemoved}`), added.map((a, i) => `layer ${i}: +${a} -${removed[i]}`), `${catalog}-only scan`);
+}
+
+test('layer table counts of a python-only scan: installs in their deb layer, PyYAML removed by the purge', { skip: why, timeout: TEST_TIMEOUT }, async () => {
+  await assertLanguageLayerTable('python', await pythonDistributions());
+});
+
+test('layer table counts of an npm-only scan: installs in their deb layer, ms and @types/ms removed by the purge', { skip: why, timeout: TEST_TIMEOUT }, async () => {
+  await assertLanguageLayerTable('npm', await nodePackages());
 });
