@@ -68,9 +68,21 @@ export async function writeOutput(text: string, output?: string): Promise<void> 
     await new Promise<void>((res, rej) => process.stdout.write(text, (e) => (e ? rej(e) : res())));
     return;
   }
+  // Devices, pipes and the like (-o /dev/null, -o /dev/stdout) are written to directly: renaming
+  // a temp file over them would replace the device node.
+  const st = await fs.stat(output).catch(() => undefined);
+  if (st && !st.isFile()) {
+    await fs.writeFile(output, text);
+    return;
+  }
   const tmp = join(dirname(output), `.${basename(output)}.${process.pid}.tmp`);
-  await fs.writeFile(tmp, text, { mode: 0o644 });
-  await fs.rename(tmp, output);
+  try {
+    await fs.writeFile(tmp, text, { mode: 0o644, flag: 'wx' });
+    await fs.rename(tmp, output);
+  } catch (e) {
+    await fs.rm(tmp, { force: true });
+    throw e;
+  }
 }
 
 export async function runScan(ref: string, flags: ImageFlags, quiet: boolean): Promise<Inventory> {
