@@ -7,7 +7,7 @@
 // process, so a file only pays for what it uses.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { promises as fs } from 'node:fs';
+import { existsSync, promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Inventory, Package } from '../../src/model/types.ts';
@@ -21,9 +21,19 @@ import { RECIPE } from './recipe.ts';
 export const BUILD_TIMEOUT = 40 * 60_000;
 export const TEST_TIMEOUT = 10 * 60_000;
 
-/** Why these tests cannot run here (the reason given to t.skip), or undefined. */
+/** Why the image cannot be had here (neither cached nor buildable), or undefined. */
+export function imageUnavailable(): string | undefined {
+  return debianImageUnavailable(RECIPE);
+}
+
+/**
+ * Why the tests that need the image inside a Docker engine (every oracle runs there) cannot run
+ * here, or undefined: the reason given to t.skip. A private dockerd needs root; a running system
+ * engine does not.
+ */
 export function e2eUnavailable(...extraBinaries: string[]): string | undefined {
-  return debianImageUnavailable() ?? dockerUnavailable() ?? missingBinary('tar', ...extraBinaries);
+  const noEngine = existsSync('/var/run/docker.sock') || process.getuid?.() === 0 ? undefined : 'starting a private dockerd needs root';
+  return imageUnavailable() ?? dockerUnavailable() ?? noEngine ?? missingBinary('tar', ...extraBinaries);
 }
 
 let image: Promise<DebianImage> | undefined;
