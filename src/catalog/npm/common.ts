@@ -63,20 +63,46 @@ export function keysOf(v: unknown): string[] {
 const NM = 'node_modules/';
 
 /**
- * True for `<...>/node_modules/<name>/package.json` and `<...>/node_modules/@scope/<name>/package.json`
- * where <name> does not start with '.' (that excludes .bin, .pnpm's own bookkeeping and the like).
- * Only indexOf/slice: it runs for every file of every layer.
+ * Length of the global module directory `path` starts with, or -1. Debian's node-* debs install
+ * modules straight into node's global paths, without a node_modules folder:
+ * usr/share/nodejs/<name>, usr/lib/nodejs/<name> and usr/lib/<triplet>/nodejs/<name> (arch-specific
+ * modules). /usr/lib/node_modules and /usr/local/lib/node_modules are node_modules folders already.
+ */
+export function globalModulesRoot(path: string): number {
+  if (path.startsWith('usr/share/nodejs/')) return 17;
+  if (path.startsWith('usr/lib/nodejs/')) return 15;
+  if (!path.startsWith('usr/lib/')) return -1;
+  const j = path.indexOf('/', 8);
+  const dash = path.indexOf('-', 8);
+  // A multiarch triplet (x86_64-linux-gnu, i386-gnu ...): one segment with a '-'.
+  if (j <= 8 || dash < 0 || dash > j || !path.startsWith('/nodejs/', j)) return -1;
+  return j + 8;
+}
+
+/**
+ * `<name>` or `@scope/<name>` where <name> does not start with '.' (that excludes .bin, .pnpm's own
+ * bookkeeping and the like). A bare '@scope' directory is a namespace, never a package.
+ */
+function isModuleDir(rest: string): boolean {
+  if (rest === '' || rest.charCodeAt(0) === 46 /* '.' */) return false;
+  const slash = rest.indexOf('/');
+  if (slash < 0) return rest.charCodeAt(0) !== 64 /* '@' */;
+  return rest.charCodeAt(0) === 64 /* '@' */ && slash > 1 && slash < rest.length - 1 && rest.indexOf('/', slash + 1) < 0;
+}
+
+/**
+ * True for `<...>/node_modules/<name>/package.json` and `<...>/node_modules/@scope/<name>/package.json`,
+ * and for the same directly below a global module directory (globalModulesRoot: Debian's
+ * usr/share/nodejs/<name>/package.json); other package.json files inside a module (test fixtures,
+ * sub-packages) are not packages. Only indexOf/slice: it runs for every file of every layer.
  */
 export function isInstalledManifest(path: string): boolean {
   if (!path.endsWith('/package.json')) return false;
+  const end = path.length - '/package.json'.length;
   const i = path.lastIndexOf(NM);
-  if (i < 0 || (i > 0 && path.charCodeAt(i - 1) !== 47 /* '/' */)) return false;
-  const rest = path.slice(i + NM.length, path.length - '/package.json'.length);
-  if (rest === '' || rest.charCodeAt(0) === 46 /* '.' */) return false;
-  const slash = rest.indexOf('/');
-  // A bare '@scope' directory is a namespace, never a package.
-  if (slash < 0) return rest.charCodeAt(0) !== 64 /* '@' */;
-  return rest.charCodeAt(0) === 64 /* '@' */ && slash > 1 && slash < rest.length - 1 && rest.indexOf('/', slash + 1) < 0;
+  if (i >= 0 && (i === 0 || path.charCodeAt(i - 1) === 47 /* '/' */)) return isModuleDir(path.slice(i + NM.length, end));
+  const g = globalModulesRoot(path);
+  return g >= 0 && g <= end && isModuleDir(path.slice(g, end));
 }
 
 /** True when any path segment is node_modules (lockfiles shipped inside installed packages). */
@@ -84,7 +110,16 @@ export function insideNodeModules(path: string): boolean {
   return path.startsWith(NM) || path.includes('/' + NM);
 }
 
-/** The project directory an installed package belongs to: everything before the first node_modules. */
+/** True for files inside installed packages: below a node_modules folder or a global module directory. */
+export function insideInstalledPackage(path: string): boolean {
+  return insideNodeModules(path) || globalModulesRoot(path) >= 0;
+}
+
+/**
+ * The project directory an installed package belongs to: everything before the first node_modules;
+ * for a module in a global module directory (no node_modules above it) its own directory, so
+ * copies of one name@version in different debs stay separate.
+ */
 export function projectRoot(path: string): string {
   if (path.startsWith(NM)) return '';
   const i = path.indexOf('/' + NM);

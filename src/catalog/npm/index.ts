@@ -1,11 +1,12 @@
 // npm ecosystem cataloger. Image scanning trusts what is installed: every
-// node_modules/<name>/package.json is a package. Lockfiles (package-lock.json, yarn.lock,
+// node_modules/<name>/package.json is a package, and so is every <name>/package.json directly in a
+// global module directory (Debian's usr/share/nodejs, see globalModulesRoot). Lockfiles (package-lock.json, yarn.lock,
 // pnpm-lock.yaml) outside node_modules are reported only for projects with no node_modules next to
 // them (an image that ships only the lockfile, e.g. a yarn PnP or a build stage copied without
 // node_modules). Trivy instead lists lockfiles as separate targets; doing that here would report
 // every package twice for the common "COPY package*.json && npm ci" image.
 import type { Cataloger, FileContent, FileMeta, FileResult, FinalizeContext, FoundPackage } from '../cataloger.ts';
-import { baseOf, devOnly, dirOf, insideNodeModules, isInstalledManifest, projectRoot } from './common.ts';
+import { baseOf, devOnly, dirOf, insideInstalledPackage, isInstalledManifest, projectRoot } from './common.ts';
 import { parseInstalledManifest, parseProjectManifest, type ProjectManifest } from './installed.ts';
 import { parsePackageLock } from './package-lock.ts';
 import { parsePnpmLock } from './pnpm.ts';
@@ -52,11 +53,11 @@ export function createNpmCataloger(opts: NpmOptions = {}): Cataloger {
         if (p !== 'package.json' && !p.endsWith('/package.json')) return false;
         if (isInstalledManifest(p)) return MANIFEST_LIMIT;
         // Project manifests only feed the yarn.lock dev filter; they never yield packages.
-        return insideNodeModules(p) ? false : MANIFEST_LIMIT;
+        return insideInstalledPackage(p) ? false : MANIFEST_LIMIT;
       }
       if (!(p.endsWith('.json') || p.endsWith('.lock') || p.endsWith('.yaml'))) return false;
       const kind = lockKind(baseOf(p));
-      return kind && !insideNodeModules(p) ? LOCK_LIMIT : false;
+      return kind && !insideInstalledPackage(p) ? LOCK_LIMIT : false;
     },
     async parse(meta: FileMeta, content: FileContent): Promise<FileResult> {
       const buf = await content.readAll();

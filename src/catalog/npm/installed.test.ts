@@ -129,3 +129,55 @@ test('duplicates within one project merge their locations; separate projects sta
   assert.equal(r.warnings.length, 1);
   assert.match(r.warnings[0]!, /^other\/node_modules\/broken\/package\.json: invalid JSON/);
 });
+
+test("Debian's global module directories: each module's top-level package.json is a package", async () => {
+  const yes = [
+    'usr/share/nodejs/strip-ansi/package.json',
+    'usr/share/nodejs/@types/node/package.json',
+    'usr/lib/nodejs/undici/package.json',
+    'usr/lib/x86_64-linux-gnu/nodejs/bufferutil/package.json',
+    'usr/share/nodejs/acorn/node_modules/acorn-walk/package.json',
+    'usr/share/nodejs/@s/x/node_modules/@t/y/package.json',
+  ];
+  const no = [
+    'usr/share/nodejs/package.json',
+    'usr/share/nodejs/@types/package.json',
+    'usr/share/nodejs/.bin/package.json',
+    'usr/share/nodejs/acorn/dist/package.json',
+    'usr/share/nodejs/undici/test/fixtures/pkg/package.json',
+    'usr/share/nodejs/@types/node/ts4.8/package.json',
+    'usr/lib/x86_64-linux-gnu/package.json',
+    'usr/lib/python3/nodejs/x/package.json',
+    'opt/usr/share/nodejs/x/package.json',
+    'usr/local/share/nodejs/x/package.json',
+  ];
+  for (const p of yes) assert.equal(isInstalledManifest(p), true, p);
+  for (const p of no) assert.equal(isInstalledManifest(p), false, p);
+  // Fixtures and lockfiles inside a module are neither packages nor projects.
+  const w = (path: string) => npmCataloger.wants({ path, size: 10, mode: 0o644 });
+  assert.equal(w('usr/share/nodejs/undici/test/fixtures/pkg/package.json'), false);
+  assert.equal(w('usr/share/nodejs/foo/package-lock.json'), false);
+  assert.equal(w('usr/lib/x86_64-linux-gnu/nodejs/foo/yarn.lock'), false);
+
+  const pj = (name: string, version: string) => Buffer.from(JSON.stringify({ name, version, license: 'MIT' }));
+  const r = await runCataloger(npmCataloger, [
+    { path: 'usr/share/nodejs/strip-ansi/package.json', data: pj('strip-ansi', '6.0.1') },
+    { path: 'usr/share/nodejs/ansi-regex/package.json', data: pj('ansi-regex', '5.0.1') },
+    { path: 'usr/share/nodejs/@types/node/package.json', data: pj('@types/node', '18.18.14') },
+    { path: 'usr/share/nodejs/@types/node/ts4.8/package.json', data: pj('@types/node', '18.18.14') },
+    { path: 'usr/share/nodejs/undici/test/fixtures/package.json', data: pj('fixture', '0.0.0') },
+    { path: 'usr/share/nodejs/foo/package.json', data: pj('foo', '1.0.0') },
+    { path: 'usr/share/nodejs/foo/node_modules/ansi-regex/package.json', data: pj('ansi-regex', '5.0.1') },
+  ]);
+  assert.deepEqual(
+    r.packages.map((p) => `${p.name}@${p.version} ${p.locations!.join(',')}`).sort(),
+    [
+      '@types/node@18.18.14 usr/share/nodejs/@types/node/package.json',
+      'ansi-regex@5.0.1 usr/share/nodejs/ansi-regex/package.json',
+      'ansi-regex@5.0.1 usr/share/nodejs/foo/node_modules/ansi-regex/package.json',
+      'foo@1.0.0 usr/share/nodejs/foo/package.json',
+      'strip-ansi@6.0.1 usr/share/nodejs/strip-ansi/package.json',
+    ],
+  );
+  assert.equal(r.packages.find((p) => p.name === '@types/node')!.purl, 'pkg:npm/%40types/node@18.18.14');
+});
