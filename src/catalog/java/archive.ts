@@ -1,7 +1,9 @@
 // Walks one Java archive and the archives nested in it (WEB-INF/lib, BOOT-INF/lib, an ear's lib/,
 // shaded lib/ folders: any entry with a Java archive extension), reporting Maven packages:
 // - every pom.properties is one package (an uber jar carries one per shaded artifact);
-// - the archive itself, when no pom.properties describes it, from MANIFEST.MF and its file name.
+// - the archive itself, when no pom.properties describes it: from its place in a Maven repository
+//   (usr/share/maven-repo, .m2/repository), else from MANIFEST.MF and its file name; with no
+//   groupId anywhere, as a group-less package (metadata.groupUnknown) rather than not at all.
 // Limits bound the nesting depth, the bytes inflated per top-level file and the archives visited,
 // so a zip bomb or a quine costs a warning, not the scan.
 import type { FoundPackage } from '../cataloger.ts';
@@ -17,6 +19,7 @@ import {
   parseManifest,
   parseProperties,
   pomCoordinates,
+  repositoryCoordinates,
 } from './metadata.ts';
 
 export interface JavaLimits {
@@ -152,9 +155,28 @@ function identify(location: string, poms: Pom[], manifest: Map<string, string> |
     if (pkg) out.push(pkg);
   }
   if (own) return;
-  const { groupId, artifactId, version } = fromManifest;
-  if (!groupId || !artifactId || !version) return;
-  const pkg = mavenPackage({ groupId, artifactId, version }, location, licenses, { source: 'manifest' });
+  // A Maven repository path is exact; Debian's `debian` version folder takes the manifest's version.
+  const repo = location.includes('!') ? undefined : repositoryCoordinates(location);
+  if (repo) {
+    const version = repo.version || fromManifest.version;
+    const pkg = version ? mavenPackage({ ...repo, version }, location, licenses, { source: 'repository path' }) : undefined;
+    if (pkg) {
+      out.push(pkg);
+      return;
+    }
+  }
+  const { groupId, artifactId, version }: Partial<Coordinates> = manifest ? fromManifest : (file ?? {});
+  if (!artifactId || !version) return;
+  if (groupId) {
+    const pkg = mavenPackage({ groupId, artifactId, version }, location, licenses, { source: 'manifest' });
+    if (pkg) out.push(pkg);
+    return;
+  }
+  // No groupId anywhere (Debian's jsr305-0.1~+svn49.jar has a bare manifest): still a package when
+  // the file name is artifact-version, so that it is not silently missing from the inventory. The
+  // name must carry a plausible version (1, 1.2, 0.1~+svn49 ...): level-3-jar.jar is not level@3-jar.
+  if (!file || !/^\d+(?:\.\d|$)/.test(file.version)) return;
+  const pkg = grouplessPackage(artifactId, version, location, licenses, manifest ? 'manifest' : 'file name');
   if (pkg) out.push(pkg);
 }
 
@@ -174,5 +196,31 @@ function mavenPackage(c: Coordinates, location: string, licenses: string[], meta
     licenses,
     locations: [location],
     metadata: { groupId: c.groupId, artifactId: c.artifactId, ...metadata },
+  };
+}
+
+/**
+ * A Maven artifact whose groupId is unknown: name is the artifactId, no namespace, purl
+ * pkg:maven/<artifactId>@<version>. packageurl-js (following purl-spec) refuses a maven purl without
+ * a namespace, so the name and version are encoded by it under a placeholder namespace that is then
+ * cut out; strict purl parsers will reject the result, which is the honest signal that the
+ * coordinates are incomplete.
+ */
+function grouplessPackage(artifactId: string, version: string, location: string, licenses: string[], source: string): FoundPackage | undefined {
+  let p: string;
+  try {
+    p = purl({ type: 'maven', namespace: '_', name: artifactId, version });
+  } catch {
+    return undefined;
+  }
+  if (!p.startsWith('pkg:maven/_/')) return undefined;
+  return {
+    name: artifactId,
+    version,
+    ecosystem: 'maven',
+    purl: `pkg:maven/${p.slice('pkg:maven/_/'.length)}`,
+    licenses,
+    locations: [location],
+    metadata: { artifactId, groupUnknown: true, source },
   };
 }

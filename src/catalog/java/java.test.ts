@@ -118,8 +118,12 @@ test('Trivy jar fixtures', { skip: !hasSharedData(TRIVY) }, async () => {
   assert.deepEqual(jenkins.map((p) => `${p.name}@${p.version}`), ['com.example:jenkins-plugin@1.0.0']);
   assert.deepEqual(jenkins[0]!.licenses, ['Apache License, Version 2.0', 'MIT License']);
   assert.deepEqual(lines(await trivyJar('multi-license-1.0.0.jar')), ['com.example:multi-license@1.0.0 opt/app/multi-license-1.0.0.jar']);
-  // Nothing but "Manifest-Version: 1.0" and no groupId anywhere: no package (offline, no lookup).
-  assert.deepEqual(await trivyJar('heuristic-1.0.0-SNAPSHOT.jar'), {});
+  // Nothing but "Manifest-Version: 1.0" and no groupId anywhere. Trivy (offline, no lookup) reports
+  // nothing; Triad deliberately keeps the jar as a group-less package named after the file.
+  const heuristic = (await trivyJar('heuristic-1.0.0-SNAPSHOT.jar')).packages!;
+  assert.deepEqual(lines({ packages: heuristic }), ['heuristic@1.0.0-SNAPSHOT opt/app/heuristic-1.0.0-SNAPSHOT.jar']);
+  assert.equal(heuristic[0]!.purl, 'pkg:maven/heuristic@1.0.0-SNAPSHOT');
+  assert.equal(heuristic[0]!.metadata?.groupUnknown, true);
   // Only product titles: Trivy's manifest fallback keeps them as they are.
   assert.deepEqual(lines(await trivyJar('test.jar')), ['org.springframework:Spring Framework@2.5.6.SEC03 opt/app/test.jar']);
   assert.deepEqual((await trivyJar('maven.war')).packages!.map((p) => `${p.name}@${p.version}`), [
@@ -208,6 +212,49 @@ test('local Maven repository: jars carrying their own pom.properties all identif
   }
   // Jars without pom.properties depend on manifest heuristics; report how well they do.
   t.diagnostic(`${jars.length} jars, ${own} with their own pom.properties, ${exact} identified exactly`);
+});
+
+test('jars without pom.properties: Maven repository paths give exact coordinates, else a group-less package from the file name', async () => {
+  const jar = (manifest: string, extra: Array<{ name: string; data: Buffer; method: number; usize: number }> = []) => {
+    const mf = Buffer.from(manifest);
+    return makeZip([{ name: 'META-INF/MANIFEST.MF', data: mf, method: 0, usize: mf.length }, ...extra]);
+  };
+  // Debian's libjsr305-java: a manifest with nothing but Manifest-Version and Created-By.
+  const bare = jar('Manifest-Version: 1.0\r\nCreated-By: 1.8.0 (Debian)\r\n\r\n');
+  const got = async (path: string, buf = bare) => {
+    const r = await parse(buf, path);
+    return (r.packages ?? []).map((p) => `${p.namespace ?? '-'} ${p.name}@${p.version} ${p.purl} ${p.metadata?.groupUnknown ?? false} ${p.locations![0]}`);
+  };
+  assert.deepEqual(await got('usr/share/java/jsr305-0.1~+svn49.jar'), [
+    '- jsr305@0.1~+svn49 pkg:maven/jsr305@0.1~+svn49 true usr/share/java/jsr305-0.1~+svn49.jar',
+  ]);
+  const repo = 'usr/share/maven-repo/org/jsr-305/jsr305/0.1-SNAPSHOT/jsr305-0.1-SNAPSHOT.jar';
+  assert.deepEqual(await got(repo), [`org.jsr-305 org.jsr-305:jsr305@0.1-SNAPSHOT pkg:maven/org.jsr-305/jsr305@0.1-SNAPSHOT false ${repo}`]);
+  const m2 = 'home/app/.m2/repository/com/example/deep/lib/2.1/lib-2.1.jar';
+  assert.deepEqual(await got(m2), [`com.example.deep com.example.deep:lib@2.1 pkg:maven/com.example.deep/lib@2.1 false ${m2}`]);
+  // Too short for a group path: not repository coordinates, only the file name.
+  assert.deepEqual(await got('root/.m2/repository/lib/2.1/lib-2.1.jar'), ['- lib@2.1 pkg:maven/lib@2.1 true root/.m2/repository/lib/2.1/lib-2.1.jar']);
+  // The path beats a manifest that names a different vendor.
+  const vendor = jar('Manifest-Version: 1.0\nImplementation-Vendor-Id: com.vendor\nImplementation-Version: 2.1\n\n');
+  assert.deepEqual(await got(m2, vendor), [`com.example.deep com.example.deep:lib@2.1 pkg:maven/com.example.deep/lib@2.1 false ${m2}`]);
+  // Debian's version-less `debian` folder takes the manifest's version, or falls back as usual.
+  const deb = 'usr/share/maven-repo/org/x/lib/debian/lib-debian.jar';
+  assert.deepEqual(await got(deb, vendor), [`org.x org.x:lib@2.1 pkg:maven/org.x/lib@2.1 false ${deb}`]);
+  assert.deepEqual(await got(deb), []);
+  // A classifier jar is not the artifact the folder names: ordinary file-name rules apply.
+  assert.deepEqual(await got('usr/share/maven-repo/org/x/lib/1.0/lib-1.0-sources.jar'), [
+    '- lib@1.0-sources pkg:maven/lib@1.0-sources true usr/share/maven-repo/org/x/lib/1.0/lib-1.0-sources.jar',
+  ]);
+  // A pom.properties that is the jar's own still wins over the path.
+  const props = Buffer.from('groupId=org.real\nartifactId=lib\nversion=1.0\n');
+  const withPom = jar('Manifest-Version: 1.0\n\n', [{ name: 'META-INF/maven/org.real/lib/pom.properties', data: props, method: 0, usize: props.length }]);
+  assert.deepEqual(await got('usr/share/maven-repo/org/x/lib/1.0/lib-1.0.jar', withPom), ['org.real org.real:lib@1.0 pkg:maven/org.real/lib@1.0 false usr/share/maven-repo/org/x/lib/1.0/lib-1.0.jar']);
+  // No manifest at all: the file name alone. No plausible version in the name: nothing.
+  assert.deepEqual(await got('opt/lib/foo-1.2.jar', makeZip([{ name: 'a.class', data: Buffer.from('x'), method: 0, usize: 1 }])), [
+    '- foo@1.2 pkg:maven/foo@1.2 true opt/lib/foo-1.2.jar',
+  ]);
+  assert.deepEqual(await got('opt/lib/level-3-jar.jar'), []);
+  assert.deepEqual(await got('opt/lib/snyk.jar'), []);
 });
 
 test('hostile archives: zip bomb, lying sizes, garbage, truncation never throw', async () => {

@@ -133,6 +133,28 @@ export function fileNameCoordinates(path: string): FileNameCoordinates | undefin
   return m ? { artifactId: m[1]!, version: m[2]! } : undefined;
 }
 
+/** <repository>/<group path>/<artifactId>/<version>/<file>: Debian's maven-repo and any local ~/.m2 repository. */
+const REPOSITORY_LAYOUT = /^(?:usr\/share\/maven-repo|(?:.*\/)?\.m2\/repository)\/(.+)\/([^/]+)\/([^/]+)\/([^/]+)$/;
+
+/**
+ * Exact coordinates from where a Maven repository stores an artifact:
+ * usr/share/maven-repo/org/jsr-305/jsr305/0.1-SNAPSHOT/jsr305-0.1-SNAPSHOT.jar is
+ * org.jsr-305:jsr305@0.1-SNAPSHOT. Only the main artifact (file named exactly artifactId-version),
+ * not classifier jars (-sources, -tests) or anything else that happens to sit in the folder.
+ * Debian's version-independent `debian` folder has no version: it comes back empty for the caller
+ * to fill in.
+ */
+export function repositoryCoordinates(path: string): Coordinates | undefined {
+  const m = REPOSITORY_LAYOUT.exec(path);
+  if (!m) return undefined;
+  const [, group, artifactId, version, file] = m as unknown as [string, string, string, string, string];
+  const ext = ARCHIVE_EXT.exec(file);
+  if (!ext || file.slice(0, -ext[0].length) !== `${artifactId}-${version}`) return undefined;
+  const groupId = group.replaceAll('/', '.');
+  if (group.startsWith('/') || group.includes('//') || !MAVEN_ID.test(groupId)) return undefined;
+  return { groupId, artifactId, version: version === 'debian' ? '' : version };
+}
+
 /** Well-known licence URLs to SPDX ids; anything else is kept as written. */
 const LICENSE_URLS: Array<[RegExp, string]> = [
   [/apache\.org\/licenses\/LICENSE-2\.0/i, 'Apache-2.0'],
