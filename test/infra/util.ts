@@ -56,7 +56,11 @@ export interface RunResult {
   stderr: string;
 }
 
-/** Runs a command to completion; throws with its stderr when it fails (unless allowFail). */
+/**
+ * Runs a command to completion; throws with its stderr when it fails (unless allowFail). A child
+ * that exits before reading all of `input` is not an error in itself (its exit code says how it
+ * went): unhandled, the EPIPE on its stdin would kill the whole test process.
+ */
 export async function run(cmd: string, args: string[], opts: { input?: string; allowFail?: boolean; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], env: opts.env ?? process.env });
@@ -75,6 +79,7 @@ export async function run(cmd: string, args: string[], opts: { input?: string; a
       if (r.code !== 0 && !opts.allowFail) reject(new Error(`${cmd} ${args.join(' ')} failed (${r.code}): ${stderr.trim() || stdout.trim()}`));
       else resolve(r);
     });
+    child.stdin.on('error', () => {});
     child.stdin.end(opts.input ?? '');
   });
 }
