@@ -2,10 +2,11 @@
 // uncompressed diffID when known, and bounding sizes so a hostile layer cannot exhaust memory.
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import tar from 'tar-stream';
 import { decompressor, detectCompression, Meter, peek } from './decompress.ts';
 import { normalizeImagePath } from './paths.ts';
-import type { EntryType, EntryVisitor, LayerEntry, LayerReadStats } from './source.ts';
+import { hashRange, type FileRange } from './range-hash.ts';
+import type { EntryVisitor, LayerEntry, LayerReadStats } from './source.ts';
+import { readTar } from './tar-reader.ts';
 
 export interface LayerLimits {
   /** Uncompressed bytes per layer. */
@@ -29,22 +30,8 @@ export interface LayerReadOptions {
   /** Bytes of the stored blob, when known: a mismatch is reported as truncation. */
   size?: number;
   limits?: LayerLimits;
-}
-
-function entryType(t: string | null | undefined): EntryType {
-  switch (t) {
-    case 'file':
-    case 'contiguous-file':
-      return 'file';
-    case 'directory':
-      return 'dir';
-    case 'symlink':
-      return 'symlink';
-    case 'link':
-      return 'hardlink';
-    default:
-      return 'other';
-  }
+  /** Where the blob lies in a local file: its digest is then computed on a worker thread. */
+  range?: FileRange;
 }
 
 function algo(d: string | undefined): { algorithm: string; hex: string } | undefined {
@@ -59,67 +46,55 @@ function algo(d: string | undefined): { algorithm: string; hex: string } | undef
 export async function readTarLayer(blob: Readable, opts: LayerReadOptions, visit: EntryVisitor): Promise<LayerReadStats> {
   const limits = opts.limits ?? DEFAULT_LIMITS;
   const blobDigest = algo(opts.digest);
-  const diff = algo(opts.diffID);
-  const compressedMeter = new Meter(opts.label, Number.MAX_SAFE_INTEGER, blobDigest?.algorithm);
+  // The blob digest is what manifests sign for; the diffID (digest of the uncompressed tar) is only
+  // checked when there is no blob digest (docker-save archives), as containerd and Trivy do.
+  const diff = blobDigest ? undefined : algo(opts.diffID);
   const { head, stream } = await peek(blob, 4);
   const kind = detectCompression(head);
+  // What to hash: the stored blob (blob digest, or diffID of an uncompressed blob) or the
+  // decompressed stream (diffID of a compressed blob without a blob digest).
+  const storedCheck = blobDigest ?? (kind === 'none' ? diff : undefined);
+  const plainCheck = storedCheck ? undefined : diff;
+  const background = storedCheck && opts.range ? hashRange(opts.range, storedCheck.algorithm as 'sha256' | 'sha512') : undefined;
+  background?.catch(() => {});
+  const compressedMeter = new Meter(opts.label, Number.MAX_SAFE_INTEGER, storedCheck && !background ? storedCheck.algorithm : undefined);
   const decomp = decompressor(kind);
-  const plainMeter = new Meter(opts.label, limits.maxLayerBytes, diff && (kind !== 'none' || !blobDigest) ? diff.algorithm : undefined);
-  const extract = tar.extract();
+  const plainMeter = new Meter(opts.label, limits.maxLayerBytes, plainCheck?.algorithm);
   let entries = 0;
-  const consume = (async () => {
-    for await (const entry of extract) {
-      const h = entry.header;
-      entries++;
-      if (entries > limits.maxEntries) throw new Error(`${opts.label} has more than ${limits.maxEntries} entries`);
-      const type = entryType(h.type);
-      const e: LayerEntry = {
-        path: normalizeImagePath(h.name),
-        type,
-        size: type === 'file' ? (h.size ?? 0) : 0,
-        mode: h.mode ?? 0,
-        uid: h.uid ?? 0,
-        gid: h.gid ?? 0,
-      };
-      if (type === 'symlink') e.linkname = h.linkname ?? '';
-      else if (type === 'hardlink') e.linkname = normalizeImagePath(h.linkname ?? '');
-      if (type === 'file' && e.path !== '') {
-        await visit(e, entry as unknown as Readable);
-      } else {
-        await visit(e, null);
-      }
-      // Whatever the visitor left unread is skipped; the iterator moves on once the body is drained.
-      entry.resume();
-    }
-  })();
+  const consume = async (source: AsyncIterable<Buffer>) => {
+    entries = await readTar(source, { maxEntries: limits.maxEntries, maxMetaBytes: 1024 * 1024 }, async (h, body) => {
+      const type = h.type;
+      const e: LayerEntry = { path: normalizeImagePath(h.name), type, size: h.size, mode: h.mode, uid: h.uid, gid: h.gid };
+      if (type === 'symlink') e.linkname = h.linkname;
+      else if (type === 'hardlink') e.linkname = normalizeImagePath(h.linkname);
+      await visit(e, type === 'file' && e.path !== '' ? body : null);
+    });
+  };
   const stages: NodeJS.ReadWriteStream[] = [compressedMeter];
   if (decomp) stages.push(decomp);
   stages.push(plainMeter);
-  const piped = (pipeline as unknown as (...s: unknown[]) => Promise<void>)(stream, ...stages, extract);
-  piped.catch(() => {});
-  // A visitor failure must also stop the pipeline, or it would wait forever for a reader.
-  consume.catch((err: Error) => extract.destroy(err));
   try {
-    await Promise.all([piped, consume]);
+    await (pipeline as unknown as (...s: unknown[]) => Promise<void>)(stream, ...stages, consume);
   } catch (err) {
     stream.destroy();
     const msg = (err as Error).message;
-    if (msg.includes('Unexpected end of data') || msg.includes('unexpected end of file')) {
-      throw new Error(`${opts.label} is truncated or corrupt (${msg})`);
-    }
+    if (/unexpected end of (data|file)/i.test(msg)) throw new Error(`${opts.label} is truncated or corrupt (${msg})`);
     if (msg.startsWith(opts.label)) throw err;
     throw new Error(`${opts.label}: ${msg}`);
   }
   if (opts.size !== undefined && compressedMeter.bytes !== opts.size) {
     throw new Error(`${opts.label}: size mismatch: read ${compressedMeter.bytes} bytes, expected ${opts.size}`);
   }
-  const got = compressedMeter.digest();
-  if (blobDigest && got !== blobDigest.hex) {
-    throw new Error(`${opts.label}: digest mismatch: blob is ${blobDigest.algorithm}:${got}, expected ${opts.digest}`);
+  if (storedCheck) {
+    const got = background ? await background : compressedMeter.digest();
+    if (got !== storedCheck.hex) {
+      const what = blobDigest ? 'digest' : 'diffID';
+      throw new Error(`${opts.label}: ${what} mismatch: blob is ${storedCheck.algorithm}:${got}, expected ${blobDigest ? opts.digest : opts.diffID}`);
+    }
   }
-  const gotDiff = plainMeter.digest();
-  if (diff && gotDiff !== undefined && gotDiff !== diff.hex) {
-    throw new Error(`${opts.label}: diffID mismatch: content is ${diff.algorithm}:${gotDiff}, expected ${opts.diffID}`);
+  if (plainCheck) {
+    const got = plainMeter.digest();
+    if (got !== plainCheck.hex) throw new Error(`${opts.label}: diffID mismatch: content is ${plainCheck.algorithm}:${got}, expected ${opts.diffID}`);
   }
   return { bytes: plainMeter.bytes, entries };
 }

@@ -37,6 +37,7 @@ class TempStore implements BlobStore {
   open(n: string) { return this.inner.open(n); }
   readText(n: string, m?: number) { return this.inner.readText(n, m); }
   names() { return this.inner.names(); }
+  range(n: string) { return this.inner.range?.(n); }
   async close() {
     await this.inner.close();
     await fs.rm(this.dir, { recursive: true, force: true });

@@ -1,6 +1,5 @@
 // One interface for every place an image can come from. A source knows the image's metadata and
 // hands out each layer as a stream of filesystem entries; it never extracts anything to disk.
-import type { Readable } from 'node:stream';
 import type { ImageInfo, Layer } from '../model/types.ts';
 
 export type EntryType = 'file' | 'dir' | 'symlink' | 'hardlink' | 'other';
@@ -23,10 +22,10 @@ export interface LayerEntry {
 }
 
 /**
- * Called once per entry, in archive order. `body` is the file's content for regular files and must
- * be consumed or dropped (the caller drains whatever the visitor leaves).
+ * Called once per entry, in archive order. `body` yields a regular file's content (chunks valid
+ * only until the next one is requested); whatever the visitor leaves unread is skipped.
  */
-export type EntryVisitor = (entry: LayerEntry, body: Readable | null) => Promise<void>;
+export type EntryVisitor = (entry: LayerEntry, body: AsyncIterable<Buffer> | null) => Promise<void>;
 
 export interface LayerReadStats {
   /** Uncompressed bytes read. */

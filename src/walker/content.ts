@@ -2,7 +2,7 @@
 // file in Triad's own temp dir (only files some cataloger asked for, deleted right after parsing).
 import { createWriteStream, promises as fs } from 'node:fs';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { FileContent } from '../catalog/cataloger.ts';
 
@@ -57,7 +57,7 @@ export class TempFileContent implements FileContent {
 let seq = 0;
 
 /** Reads `body` (exactly `size` bytes expected) into memory or, above `memLimit`, into `tmpDir`. */
-export async function collect(body: Readable, size: number, memLimit: number, tmpDir: () => Promise<string>): Promise<BufferContent | TempFileContent> {
+export async function collect(body: AsyncIterable<Buffer>, size: number, memLimit: number, tmpDir: () => Promise<string>): Promise<BufferContent | TempFileContent> {
   if (size <= memLimit) {
     const chunks: Buffer[] = [];
     let n = 0;
@@ -69,6 +69,6 @@ export async function collect(body: Readable, size: number, memLimit: number, tm
     return new BufferContent(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, n));
   }
   const p = join(await tmpDir(), `f${++seq}`);
-  await pipeline(body, createWriteStream(p, { flags: 'wx', mode: 0o600 }));
+  await pipeline(Readable.from(body), createWriteStream(p, { flags: 'wx', mode: 0o600 }));
   return new TempFileContent(p, size);
 }

@@ -4,7 +4,6 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
 import type { Cataloger, FileMeta, FileResult } from '../catalog/cataloger.ts';
 import { whiteoutTarget } from '../image/paths.ts';
 import { ImageInputError, type EntryType, type ImageSource, type LayerEntry } from '../image/source.ts';
@@ -75,7 +74,7 @@ async function walkLayer(
   const rec: LayerRecord = { index, entries: new Map(), whiteouts: [], opaqueDirs: [], parsed: new Map(), bytes: 0, warnings: [] };
   const hardlinks: Array<{ path: string; target: string; meta: FileMeta }> = [];
   let seen = 0;
-  const visit = async (e: LayerEntry, body: Readable | null) => {
+  const visit = async (e: LayerEntry, body: AsyncIterable<Buffer> | null) => {
     if (e.path === '') return;
     const wo = whiteoutTarget(e.path);
     if (wo) {

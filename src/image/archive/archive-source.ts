@@ -54,6 +54,7 @@ class StoreImageSource implements ImageSource {
         digest: this.verify ? layer.digest : undefined,
         diffID: this.verify ? layer.diffID : undefined,
         size: this.store.size(member),
+        range: this.store.range?.(member),
       },
       visit,
     );

@@ -13,6 +13,8 @@ export interface BlobStore {
   open(name: string): ReadStream;
   readText(name: string, maxBytes?: number): Promise<string>;
   names(): string[];
+  /** Where a member's bytes lie on disk, for readers that can use the file directly. */
+  range?(name: string): { file: string; start: number; end: number } | undefined;
   close(): Promise<void>;
 }
 
@@ -138,6 +140,10 @@ export class TarBlobStore implements BlobStore {
   names(): string[] {
     return [...this.members.keys()];
   }
+  range(name: string): { file: string; start: number; end: number } | undefined {
+    const m = this.members.get(normalizeImagePath(name));
+    return m && { file: this.file, start: m.offset, end: m.offset + m.size - 1 };
+  }
   open(name: string): ReadStream {
     const m = this.members.get(normalizeImagePath(name));
     if (!m) throw new Error(`archive member "${name}" not found`);
@@ -200,6 +206,10 @@ export class DirBlobStore implements BlobStore {
   }
   names(): string[] {
     return [...this.sizes.keys()];
+  }
+  range(name: string): { file: string; start: number; end: number } | undefined {
+    const size = this.size(name);
+    return size === undefined ? undefined : { file: this.path(name), start: 0, end: size - 1 };
   }
   open(name: string): ReadStream {
     return createReadStream(this.path(name), { highWaterMark: 1024 * 1024 });
