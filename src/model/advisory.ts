@@ -85,6 +85,15 @@ export interface Affected {
   state?: FixState;
   /** A distro's own severity for this package (Debian urgency, Ubuntu priority, Red Hat impact). */
   severity?: Severity;
+  /**
+   * Set when `package` is (part of) a language runtime or toolchain, not a registry package; it names
+   * the runtime whose own version the ranges speak of: 'go' (packages 'stdlib' and 'toolchain', Go
+   * versions as "1.21.3"), 'node' (package 'node': Node.js core), 'rust' (packages 'std', 'cargo',
+   * 'rustdoc': the Rust toolchain), Ruby interpreters 'ruby', 'jruby', 'mruby', 'mrubyc', 'rbx'
+   * (package = the interpreter). A registry package that happens to have the same name (npm "node",
+   * the "cargo" crate) must not match such an entry.
+   */
+  runtime?: string;
 }
 
 /** One advisory as one source published it. The same CVE from several sources is several advisories. */
@@ -107,6 +116,13 @@ export interface Advisory {
   references: string[];
   /** Empty for enrichment-only sources (NVD). */
   affected: Affected[];
+  /** Different vulnerabilities the source says are related (OSV `related`); unlike aliases, not the same one. */
+  related?: string[];
+  /**
+   * Set when the advisory is a notice rather than a vulnerability: RustSec's `informational`
+   * ("unmaintained", "unsound", "notice"). Stored and matchable, but reports may filter these.
+   */
+  informational?: string;
 }
 
 /** CISA Known Exploited Vulnerabilities catalog entry. */
