@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { hasSharedData, sharedData } from '../../../test/shared-data.ts';
-import { damagedParses, ids, runCataloger, type TestFile } from '../npm/testing.ts';
+import { damagedParses, ids, runCataloger, type TestFile } from '../testing.ts';
 import { dotnetCataloger } from './index.ts';
 import { parseDepsJson, parsePackagesLock } from './parsers.ts';
 

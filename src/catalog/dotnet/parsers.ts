@@ -2,6 +2,7 @@
 // loads) and NuGet's `packages.lock.json` (the project's resolved graph).
 import type { FoundPackage } from '../cataloger.ts';
 import { purl } from '../../purl/purl.ts';
+import { parseJSONFile } from '../text.ts';
 
 type Rec = Record<string, unknown>;
 const isRec = (v: unknown): v is Rec => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -25,16 +26,6 @@ export function nugetPackage(name: string, version: string, location: string, de
   return p;
 }
 
-function json(buf: Buffer): { doc?: unknown; warning?: string } {
-  let s = buf.toString('utf8');
-  if (s.charCodeAt(0) === 0xfeff) s = s.slice(1);
-  try {
-    return { doc: JSON.parse(s) };
-  } catch (e) {
-    return { warning: `invalid JSON: ${(e as Error).message}` };
-  }
-}
-
 /** True when a target entry ships files: managed runtime assemblies, RID-specific or native assets. */
 function hasAssets(entry: Rec): boolean {
   for (const k of ['runtime', 'runtimeTargets', 'native']) {
@@ -55,7 +46,7 @@ const RUNTIMEPACK = 'runtimepack.';
  * left out; when the runtime target itself is missing every package library is kept.
  */
 export function parseDepsJson(path: string, buf: Buffer): ParseResult {
-  const { doc, warning } = json(buf);
+  const { doc, warning } = parseJSONFile(buf);
   if (warning) return { packages: [], warnings: [warning] };
   if (!isRec(doc)) return { packages: [], warnings: ['deps.json is not a JSON object'] };
   if (!isRec(doc.libraries)) return { packages: [], warnings: [] };
@@ -86,7 +77,7 @@ export function parseDepsJson(path: string, buf: Buffer): ParseResult {
 
 /** packages.lock.json: every target framework's resolved packages, once per name@version; projects skipped. */
 export function parsePackagesLock(path: string, buf: Buffer): ParseResult {
-  const { doc, warning } = json(buf);
+  const { doc, warning } = parseJSONFile(buf);
   if (warning) return { packages: [], warnings: [warning] };
   if (!isRec(doc) || !isRec(doc.dependencies)) return { packages: [], warnings: doc === null || isRec(doc) ? [] : ['packages.lock.json is not a JSON object'] };
   const seen = new Map<string, FoundPackage>();

@@ -32,10 +32,7 @@ export function npmPackage(p: NpmPackageInput): FoundPackage {
 }
 
 /** UTF-8 text without a BOM (editors and some tools write one into JSON and YAML). */
-export function decodeText(buf: Buffer): string {
-  const s = buf.toString('utf8');
-  return s.charCodeAt(0) === 0xfeff ? s.slice(1) : s;
-}
+export { decodeText } from '../text.ts';
 
 export type ParseOutcome<T> = { ok: true; value: T } | { ok: false; error: string };
 

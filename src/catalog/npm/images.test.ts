@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { hasSharedData, sharedData } from '../../../test/shared-data.ts';
 import { npmCataloger } from './index.ts';
-import { ids, imageFiles, runCataloger } from './testing.ts';
+import { ids, imageFiles, runCataloger } from '../testing.ts';
 
 const NPM = 'images/snyk/test/fixtures/npm/npm-without-lockfiles';
 const PNPM = 'images/snyk/test/fixtures/pnpm';

@@ -5,7 +5,7 @@ import { hasSharedData, sharedData } from '../../../test/shared-data.ts';
 import { isInstalledManifest } from './common.ts';
 import { npmCataloger } from './index.ts';
 import { npmLicenses, parseInstalledManifest } from './installed.ts';
-import { ids, runCataloger, treeFiles } from './testing.ts';
+import { ids, runCataloger, treeFiles } from '../testing.ts';
 
 const PJ = 'pkgdb/trivy-lang/pkg/dependency/parser/nodejs/packagejson/testdata';
 const REPO = 'expected/trivy-integration/integration/testdata/fixtures/repo';

@@ -6,7 +6,7 @@ import type { FoundPackage } from '../cataloger.ts';
 import { createNpmCataloger, npmCataloger } from './index.ts';
 import { parsePackageLock } from './package-lock.ts';
 import { parsePnpmLock, splitPnpmKey } from './pnpm.ts';
-import { damagedParses, ids, runCataloger, type TestFile } from './testing.ts';
+import { damagedParses, ids, runCataloger, type TestFile } from '../testing.ts';
 import { parseYarnLock } from './yarn.ts';
 
 const E2E = 'pkgdb/osv-detector/testdata/locks-e2e';

@@ -3,6 +3,7 @@
 // (`packages`, plus `packages-dev` on request).
 import type { FoundPackage } from '../cataloger.ts';
 import { purl } from '../../purl/purl.ts';
+import { parseJSONFile } from '../text.ts';
 
 type Rec = Record<string, unknown>;
 const isRec = (v: unknown): v is Rec => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -54,22 +55,12 @@ export function composerPackage(entry: Rec, location: string, dev: boolean): Fou
   return p;
 }
 
-function json(buf: Buffer): { doc?: unknown; warning?: string } {
-  let s = buf.toString('utf8');
-  if (s.charCodeAt(0) === 0xfeff) s = s.slice(1);
-  try {
-    return { doc: JSON.parse(s) };
-  } catch (e) {
-    return { warning: `invalid JSON: ${(e as Error).message}` };
-  }
-}
-
 /**
  * Everything in installed.json is on disk, dev packages included (they are marked; a
  * `composer install --no-dev` image simply does not list them).
  */
 export function parseInstalledJson(path: string, buf: Buffer): ComposerResult {
-  const { doc, warning } = json(buf);
+  const { doc, warning } = parseJSONFile(buf);
   if (warning) return { packages: [], warnings: [warning] };
   const list = Array.isArray(doc) ? doc : isRec(doc) && Array.isArray(doc.packages) ? doc.packages : undefined;
   if (!list) return { packages: [], warnings: ['installed.json has no package list'] };
@@ -84,7 +75,7 @@ export function parseInstalledJson(path: string, buf: Buffer): ComposerResult {
 }
 
 export function parseComposerLock(path: string, buf: Buffer, opts: { includeDev?: boolean } = {}): ComposerResult {
-  const { doc, warning } = json(buf);
+  const { doc, warning } = parseJSONFile(buf);
   if (warning) return { packages: [], warnings: [warning] };
   if (!isRec(doc)) return { packages: [], warnings: ['composer.lock is not a JSON object'] };
   const out: FoundPackage[] = [];

@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { hasSharedData, sharedData } from '../../../test/shared-data.ts';
-import { damagedParses, ids, runCataloger, treeFiles } from '../npm/testing.ts';
+import { damagedParses, ids, runCataloger, treeFiles } from '../testing.ts';
 import { parseComposerLock, parseInstalledJson } from './composer.ts';
 import { createPhpCataloger, phpCataloger } from './index.ts';
 

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { hasSharedData, sharedData } from '../../../test/shared-data.ts';
 import type { FileContent } from '../cataloger.ts';
-import { MemContent, runCataloger, treeFiles } from '../npm/testing.ts';
+import { MemContent, runCataloger, treeFiles } from '../testing.ts';
 import { pythonCataloger } from './index.ts';
 import { normalizeName, parseMetadata } from './metadata.ts';
 

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { hasSharedData, sharedData } from '../../../test/shared-data.ts';
-import { damagedParses, ids, imageFiles, runCataloger, treeFiles, type TestFile } from '../npm/testing.ts';
+import { damagedParses, ids, imageFiles, runCataloger, treeFiles, type TestFile } from '../testing.ts';
 import { createPythonCataloger, pythonCataloger } from './index.ts';
 import { parsePipfileLock, parsePoetryLock, parseRequirements, parseUvLock } from './lockfiles.ts';
 import { parseToml, TomlError } from './toml.ts';

@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { hasSharedData, sharedData } from '../../../test/shared-data.ts';
-import { damagedParses, ids, imageFiles, runCataloger, treeFiles, type TestFile } from '../npm/testing.ts';
+import { damagedParses, ids, imageFiles, runCataloger, treeFiles, type TestFile } from '../testing.ts';
 import { parseGemfileLock } from './gemfile-lock.ts';
 import { parseGemspec, rubyStrings } from './gemspec.ts';
 import { rubyCataloger } from './index.ts';

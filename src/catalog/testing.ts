@@ -1,4 +1,4 @@
-// Test support shared by the language catalogers' tests: runs a cataloger the way the walker does
+// Test support shared by the catalogers' tests: runs a cataloger the way the walker does
 // (wants -> size bound -> parse -> finalize) over files taken from a host directory tree or from a
 // real image archive. Image layers are read here with tar-stream directly so that these tests do
 // not depend on the image readers being developed alongside.
@@ -7,27 +7,16 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
 import tar from 'tar-stream';
-import type { Cataloger, FileContent, FileResult, FoundPackage, ParsedFile } from '../cataloger.ts';
+import type { Cataloger, FileResult, FoundPackage, ParsedFile } from './cataloger.ts';
 
 export interface TestFile {
   path: string;
   data: Buffer;
 }
 
-export class MemContent implements FileContent {
-  readonly size: number;
-  private readonly buf: Buffer;
-  constructor(buf: Buffer) {
-    this.buf = buf;
-    this.size = buf.length;
-  }
-  async read(offset: number, length: number): Promise<Buffer> {
-    return this.buf.subarray(offset, Math.min(this.size, offset + length));
-  }
-  async readAll(): Promise<Buffer> {
-    return this.buf;
-  }
-}
+/** In-memory file content, as the walker hands small files to catalogers. */
+import { BufferContent as MemContent } from '../walker/content.ts';
+export { MemContent };
 
 export interface RunResult {
   packages: FoundPackage[];
