@@ -1,0 +1,104 @@
+// RPM versions: [epoch:]version[-release], ordered like rpm's rpmVersionCompare: epoch numerically
+// (absent = 0), then version and release with rpmvercmp, which splits into alphanumeric segments,
+// sorts '~' before anything (pre-releases) and '^' after the base but before any further segment
+// (post-release snapshots).
+
+import { VersionError, type VersionScheme } from './scheme.ts';
+import { compareDigits, compareStrings, isAsciiLetter, isDigit, MAX_VERSION_LENGTH } from './numeric.ts';
+import { satisfiesComparators } from './comparators.ts';
+
+interface Evr {
+  epoch: string;
+  version: string;
+  release?: string;
+}
+
+function parse(input: string): Evr {
+  const v = input.trim();
+  if (v === '') throw new VersionError('rpm', input, 'empty version');
+  if (v.length > MAX_VERSION_LENGTH) throw new VersionError('rpm', input, 'version too long');
+  if (/\s/.test(v)) throw new VersionError('rpm', input, 'whitespace in version');
+  let epoch = '0';
+  let rest = v;
+  const colon = v.indexOf(':');
+  if (colon >= 0) {
+    epoch = v.slice(0, colon) || '0';
+    if (!/^[0-9]+$/.test(epoch)) throw new VersionError('rpm', input, 'epoch is not a number');
+    rest = v.slice(colon + 1);
+  }
+  const dash = rest.lastIndexOf('-');
+  const version = dash >= 0 ? rest.slice(0, dash) : rest;
+  const release = dash >= 0 ? rest.slice(dash + 1) : undefined;
+  if (version === '') throw new VersionError('rpm', input, 'empty version part');
+  return { epoch, version, release };
+}
+
+const isAlnum = (c: string | undefined): boolean => isDigit(c) || isAsciiLetter(c);
+
+/** rpm's rpmvercmp(): -1, 0 or 1. */
+export function rpmvercmp(a: string, b: string): number {
+  if (a === b) return 0;
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    while (i < a.length && !isAlnum(a[i]) && a[i] !== '~' && a[i] !== '^') i++;
+    while (j < b.length && !isAlnum(b[j]) && b[j] !== '~' && b[j] !== '^') j++;
+    if (a[i] === '~' || b[j] === '~') {
+      if (a[i] !== '~') return 1;
+      if (b[j] !== '~') return -1;
+      i++;
+      j++;
+      continue;
+    }
+    if (a[i] === '^' || b[j] === '^') {
+      if (i >= a.length) return -1;
+      if (j >= b.length) return 1;
+      if (a[i] !== '^') return 1;
+      if (b[j] !== '^') return -1;
+      i++;
+      j++;
+      continue;
+    }
+    if (i >= a.length || j >= b.length) break;
+    const si = i;
+    const sj = j;
+    const numeric = isDigit(a[i]);
+    const inSegment = numeric ? isDigit : isAsciiLetter;
+    while (i < a.length && inSegment(a[i])) i++;
+    while (j < b.length && inSegment(b[j])) j++;
+    // A numeric segment is newer than an alphabetic one.
+    if (j === sj) return numeric ? 1 : -1;
+    const c = numeric ? compareDigits(a.slice(si, i), b.slice(sj, j)) : compareStrings(a.slice(si, i), b.slice(sj, j));
+    if (c !== 0) return c;
+  }
+  if (i >= a.length && j >= b.length) return 0;
+  return i >= a.length ? -1 : 1;
+}
+
+function compare(a: string, b: string): number {
+  const va = parse(a);
+  const vb = parse(b);
+  const e = compareDigits(va.epoch, vb.epoch);
+  if (e !== 0) return e;
+  const v = rpmvercmp(va.version, vb.version);
+  if (v !== 0) return v;
+  // Like rpm, a missing release matches any release (a dependency on "1.0" accepts "1.0-3").
+  if (va.release === undefined || vb.release === undefined) return 0;
+  return rpmvercmp(va.release, vb.release);
+}
+
+export const rpm: VersionScheme = {
+  name: 'rpm',
+  compare,
+  valid(v: string): boolean {
+    try {
+      parse(v);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  satisfies(v: string, constraint: string): boolean {
+    return satisfiesComparators('rpm', compare, v, constraint);
+  },
+};
