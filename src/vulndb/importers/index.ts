@@ -2,6 +2,9 @@
 // (most specific first). Each importer lives in its own folder beside its tests and fixtures.
 
 import type { Importer } from '../importer.ts';
+import { epssImporter } from './epss/index.ts';
+import { kevImporter } from './kev/index.ts';
+import { nvdImporter } from './nvd/index.ts';
 import { alpineImporter } from './alpine/index.ts';
 import { chainguardImporter, wolfiImporter } from './wolfi/index.ts';
 
@@ -9,4 +12,8 @@ export const ALL_IMPORTERS: Importer[] = [
   alpineImporter,
   wolfiImporter,
   chainguardImporter,
+  // enrichment by CVE (KEV, EPSS, NVD CVSS): last, their detectors only look for their own shapes
+  kevImporter,
+  epssImporter,
+  nvdImporter,
 ];
