@@ -6,12 +6,14 @@ import { epssImporter } from './epss/index.ts';
 import { kevImporter } from './kev/index.ts';
 import { nvdImporter } from './nvd/index.ts';
 import { alpineImporter } from './alpine/index.ts';
+import { debianImporter } from './debian/index.ts';
 import { chainguardImporter, wolfiImporter } from './wolfi/index.ts';
 
 export const ALL_IMPORTERS: Importer[] = [
   alpineImporter,
   wolfiImporter,
   chainguardImporter,
+  debianImporter,
   // enrichment by CVE (KEV, EPSS, NVD CVSS): last, their detectors only look for their own shapes
   kevImporter,
   epssImporter,

@@ -52,11 +52,15 @@ export class AdvisoryCollector {
     return this.byId.size;
   }
 
-  /** Emits every advisory (in id order, for reproducible databases) and forgets them. */
-  flush(): void {
+  /**
+   * Emits every advisory (in id order, for reproducible databases) and forgets them. `keep` may
+   * drop records that turned out to say nothing (a CVE list entry that is only NOT-FOR-US).
+   */
+  flush(keep: (a: Advisory) => boolean = () => true): void {
     const ids = [...this.byId.keys()].sort();
     for (const id of ids) {
       const a = this.byId.get(id)!;
+      if (!keep(a)) continue;
       a.aliases = sortAliases(a.aliases.filter((x) => x !== a.id));
       this.sink.advisory(a);
     }
