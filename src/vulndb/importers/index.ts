@@ -7,13 +7,18 @@ import { kevImporter } from './kev/index.ts';
 import { nvdImporter } from './nvd/index.ts';
 import { alpineImporter } from './alpine/index.ts';
 import { debianImporter } from './debian/index.ts';
+import { ubuntuImporter } from './ubuntu/index.ts';
 import { chainguardImporter, wolfiImporter } from './wolfi/index.ts';
+import { osvImporter } from './osv/index.ts';
 
 export const ALL_IMPORTERS: Importer[] = [
   alpineImporter,
   wolfiImporter,
   chainguardImporter,
   debianImporter,
+  ubuntuImporter,
+  // language databases; OSV last among them: its detection (an "id" plus OSV fields) is the loosest
+  osvImporter,
   // enrichment by CVE (KEV, EPSS, NVD CVSS): last, their detectors only look for their own shapes
   kevImporter,
   epssImporter,
