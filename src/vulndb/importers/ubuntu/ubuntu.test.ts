@@ -35,7 +35,7 @@ test('ubuntu: OSV + VEX samples agree with vunnel per release (fixed versions an
         const name = exp.package.name;
         // vunnel files Pro-only packages under the plain release too: Triad keeps them under
         // "-pro", which matching consults when the plain release has no entry for the package.
-        const ours =
+        const ours: Affected | undefined =
           adv.affected.find((x) => x.distro!.release === release && x.package === name) ??
           adv.affected.find((x) => x.distro!.release === `${release}-pro` && x.package === name);
         assert.ok(ours, `${cve} ${name} ${release}`);
