@@ -2,6 +2,7 @@
 import { Command, Option } from 'commander';
 import { VERSION } from '../version.ts';
 import { registerImageCommands } from './image-commands.ts';
+import { registerFsCommands } from './fs-commands.ts';
 
 const program = new Command();
 program
@@ -36,6 +37,7 @@ Examples:
   );
 
 registerImageCommands(program);
+registerFsCommands(program);
 
 program.exitOverride();
 try {
