@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { VERSION } from '../version.ts';
 import { registerImageCommands } from './image-commands.ts';
 import { registerFsCommands } from './fs-commands.ts';
+import { registerDbCommands } from './db-commands.ts';
 
 const program = new Command();
 program
@@ -38,6 +39,7 @@ Examples:
 
 registerImageCommands(program);
 registerFsCommands(program);
+registerDbCommands(program);
 
 program.exitOverride();
 try {

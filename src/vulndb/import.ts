@@ -46,23 +46,40 @@ async function detectOne(path: string, importers: readonly Importer[]): Promise<
   return undefined;
 }
 
-/** Importer for `path`, or for entries below it when `path` is a collection of datasets. */
+const MAX_CHILDREN_PROBED = 64;
+
+async function subdirectories(path: string): Promise<string[]> {
+  const entries = await fs.readdir(path, { withFileTypes: true }).catch(() => []);
+  return entries
+    .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
+    .map((e) => join(path, e.name))
+    .sort();
+}
+
+/**
+ * Importer for `path`, or for entries below it when `path` is a collection of datasets. Some
+ * detectors also claim a directory that merely contains their data somewhere below; so when the
+ * subdirectories of `path` are claimed by two or more different importers, `path` is treated as
+ * a collection and each subdirectory is planned on its own.
+ */
 async function detectTree(path: string, importers: readonly Importer[], depth: number, out: Map<Importer, string[]>, unrecognised: string[]): Promise<boolean> {
-  const imp = await detectOne(path, importers);
-  if (imp) {
-    out.set(imp, [...(out.get(imp) ?? []), path]);
+  const isDir = (await fs.stat(path).catch(() => undefined))?.isDirectory() ?? false;
+  const children = isDir && depth < MAX_DETECT_DEPTH ? await subdirectories(path) : [];
+  const childClaims = new Map<string, Importer | undefined>();
+  if (children.length > 1) {
+    for (const c of children.slice(0, MAX_CHILDREN_PROBED)) childClaims.set(c, await detectOne(c, importers));
+  }
+  const distinct = new Set([...childClaims.values()].filter(Boolean));
+  const own = distinct.size >= 2 ? undefined : await detectOne(path, importers);
+  if (own) {
+    out.set(own, [...(out.get(own) ?? []), path]);
     return true;
   }
-  const st = await fs.stat(path).catch(() => undefined);
-  if (!st?.isDirectory() || depth >= MAX_DETECT_DEPTH) return false;
-  const names = (await fs.readdir(path).catch(() => [] as string[])).filter((n) => !n.startsWith('.')).sort();
   let any = false;
   const missed: string[] = [];
-  for (const n of names) {
-    const child = join(path, n);
-    const childIsDir = (await fs.stat(child).catch(() => undefined))?.isDirectory();
-    if (await detectTree(child, importers, depth + 1, out, [])) any = true;
-    else if (childIsDir) missed.push(child);
+  for (const c of children) {
+    if (await detectTree(c, importers, depth + 1, out, unrecognised)) any = true;
+    else missed.push(c);
   }
   if (any) unrecognised.push(...missed);
   return any;
@@ -92,7 +109,7 @@ export async function planImport(paths: readonly string[], opts: ImportOptions =
 }
 
 /** A sink whose calls never throw into the importer: a record the store rejects is a warning. */
-function guarded(sink: ImportSink, label: string): ImportSink {
+export function guarded(sink: ImportSink, label: string): ImportSink {
   const guard =
     <T>(what: string, fn: (x: T) => void) =>
     (x: T): void => {

@@ -2,34 +2,15 @@
 // the CVSS scorer (src/vulndb/cvss). An invalid vector keeps no score: it is stored as published.
 
 import type { SeverityScore } from '../model/advisory.ts';
+import { scoreCvss } from './cvss/index.ts';
 
-type ScoreFn = (vector: string) => { base: number; rating: SeverityScore['rating'] };
-
-let scorer: ScoreFn | null | undefined;
-
-/** Loads the scorer once; null when it is unavailable. */
-async function loadScorer(): Promise<ScoreFn | null> {
-  if (scorer !== undefined) return scorer;
-  const specifier = './cvss/index.ts';
+/** Completes one SeverityScore (never throws). */
+export function fillSeverityScore(s: SeverityScore): SeverityScore {
+  if (!s.vector || s.score !== undefined || s.type === 'vendor') return s;
   try {
-    const mod = (await import(specifier)) as { scoreCvss?: ScoreFn };
-    scorer = typeof mod.scoreCvss === 'function' ? mod.scoreCvss : null;
+    const r = scoreCvss(s.vector);
+    return { ...s, score: r.base, ...(s.rating ? {} : { rating: r.rating }) };
   } catch {
-    scorer = null;
+    return s;
   }
-  return scorer;
-}
-
-/** A function completing one SeverityScore (never throws). */
-export async function severityScorer(): Promise<(s: SeverityScore) => SeverityScore> {
-  const score = await loadScorer();
-  return (s) => {
-    if (!score || !s.vector || s.score !== undefined || s.type === 'vendor') return s;
-    try {
-      const r = score(s.vector);
-      return { ...s, score: r.base, ...(s.rating ? {} : { rating: r.rating }) };
-    } catch {
-      return s;
-    }
-  };
 }

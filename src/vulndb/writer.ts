@@ -6,6 +6,7 @@ import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { Advisory, Affected, EpssEntry, KevEntry, SeverityScore } from '../model/advisory.ts';
 import type { ImportSink } from './importer.ts';
 import { normalizePackageName } from './names.ts';
+import { fillSeverityScore } from './severity-fill.ts';
 
 export interface SourceMeta {
   name: string;
@@ -17,8 +18,6 @@ export interface SourceMeta {
 export interface WriteOptions {
   /** Leave out advisories' `details` text (the bundled snapshot does, to stay small). */
   dropDetails?: boolean;
-  /** Fills in scores of CVSS vectors published without one. */
-  scoreSeverity?: (s: SeverityScore) => SeverityScore;
   /** Called for every warning as it happens (the CLI prints them with --verbose). */
   onWarning?: (file: string, message: string) => void;
 }
@@ -99,10 +98,10 @@ export class VulnDBWriter {
 
   /**
    * Replaces everything source `meta.name` holds with what `fill` emits, atomically. If `fill`
-   * rejects, the transaction is rolled back, the source keeps its previous records, and the error
-   * propagates.
+   * rejects (or, with `requireRecords`, emits nothing usable), the transaction is rolled back, the
+   * source keeps its previous records, and the error propagates.
    */
-  async replaceSource(meta: SourceMeta, fill: (sink: ImportSink) => Promise<void>): Promise<SourceCounts> {
+  async replaceSource(meta: SourceMeta, fill: (sink: ImportSink) => Promise<void>, opts: { requireRecords?: boolean } = {}): Promise<SourceCounts> {
     const db = this.db;
     db.exec('BEGIN');
     try {
@@ -110,6 +109,10 @@ export class VulnDBWriter {
       const sink = this.sink(meta.name);
       await fill(sink);
       const c = sink.counts;
+      if (opts.requireRecords && c.advisories + c.kev + c.epss === 0) {
+        const first = c.warningSamples[0] ? ` (first warning: ${c.warningSamples[0]})` : '';
+        throw new Error(`${meta.name}: the new data holds no records${first}; keeping the previous data`);
+      }
       db.prepare(
         `INSERT OR REPLACE INTO sources (name, description, imported_at, advisories, affected, kev, epss, warnings, warning_samples, data_date, origin, attribution)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -148,7 +151,7 @@ export class VulnDBWriter {
       opts.onWarning?.(file, message);
     };
     const scoreAll = (list: SeverityScore[]): SeverityScore[] =>
-      list.filter((x) => x && typeof x === 'object').map((x) => (opts.scoreSeverity && x.vector && x.score === undefined ? opts.scoreSeverity(x) : x));
+      list.filter((x) => x && typeof x === 'object').map(fillSeverityScore);
 
     const storeAffected = (rid: number, list: Affected[], id: string): void => {
       for (const f of list) {

@@ -68,7 +68,7 @@ export const epssImporter: Importer = {
   description: 'FIRST EPSS exploit prediction scores and percentiles by CVE',
   async detect(path) {
     if (await isDirectory(path)) {
-      for await (const f of walkFiles(path, { maxDepth: 1, maxEntries: 200 })) {
+      for await (const f of walkFiles(path, { maxDepth: 0, maxEntries: 200 })) {
         if (/^epss.*\.csv(\.gz)?$/i.test(basename(f)) && looksLikeEpss(await readHead(f))) return true;
       }
       return false;

@@ -67,7 +67,7 @@ export const kevImporter: Importer = {
   description: 'CISA Known Exploited Vulnerabilities catalog (KEV flag and due date by CVE)',
   async detect(path) {
     if (await isDirectory(path)) {
-      for await (const f of walkFiles(path, { maxDepth: 2, maxEntries: 200 })) {
+      for await (const f of walkFiles(path, { maxDepth: 0, maxEntries: 200 })) {
         if (basename(f).startsWith('known_exploited_vulnerabilities') && !f.includes('schema') && looksLikeKev(await readHead(f))) return true;
       }
       return false;
