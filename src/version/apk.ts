@@ -3,7 +3,9 @@
 // numerically unless either has a leading zero (then as strings, Gentoo-style), pre-release
 // suffixes (_alpha _beta _pre _rc) before the bare version, post-release ones (_cvs _svn _git _hg _p)
 // after it; when one version runs out, the longer one is newer unless it continues with a
-// pre-release suffix. Malformed tails still compare (apk does), but valid() rejects them.
+// pre-release suffix. A malformed tail is a token of its own that sorts before the end (apk-tools
+// compares such versions too), but valid() rejects them, and a version that does not even start
+// with a number is a VersionError.
 
 import { VersionError, type VersionScheme } from './scheme.ts';
 import { compareDigits, compareStrings, isDigit, MAX_VERSION_LENGTH, sign } from './numeric.ts';
@@ -67,18 +69,17 @@ function tokenize(v: string): { tokens: Token[]; strict: boolean } {
     } else if (c >= 'a' && c <= 'z' && afterNumber) {
       push(LETTER, c);
       i++;
-    } else if (c === '_' && prev <= SUFFIX_NO && prev !== SUFFIX) {
+    } else if (c === '_' && prev <= SUFFIX_NO) {
       let e = i + 1;
       while (e < v.length && v[e] >= 'a' && v[e] <= 'z') e++;
       const value = SUFFIXES[v.slice(i + 1, e)];
       if (value === undefined) break;
       push(SUFFIX, v.slice(i + 1, e), value);
       i = e;
-      const n = digitsFrom(i);
-      if (n > i) {
-        push(SUFFIX_NO, v.slice(i, n));
-        i = n;
-      }
+    } else if (isDigit(c) && prev === SUFFIX) {
+      const e = digitsFrom(i);
+      push(SUFFIX_NO, v.slice(i, e));
+      i = e;
     } else if (c === '~' && prev < COMMIT_HASH) {
       let e = i + 1;
       while (e < v.length && /[0-9a-f]/.test(v[e])) e++;
@@ -87,9 +88,8 @@ function tokenize(v: string): { tokens: Token[]; strict: boolean } {
       i = e;
     } else if (c === '-' && v[i + 1] === 'r' && prev < REVISION_NO) {
       const e = digitsFrom(i + 2);
-      // apk-tools rejects "-r" without a number, but compares it as -r0.
-      if (e === i + 2) strict = false;
-      push(REVISION_NO, e === i + 2 ? '0' : v.slice(i + 2, e));
+      if (e === i + 2) break;
+      push(REVISION_NO, v.slice(i + 2, e));
       i = e;
     } else {
       break;
@@ -136,7 +136,8 @@ export function apkCompare(a: string, b: string, fuzzy = false): number {
     const y = tb[k];
     if (x.kind !== y.kind) break;
     if (x.kind === END) return 0;
-    if (x.kind === INVALID) return compareStrings(x.text, y.text);
+    // Both malformed at the same point: apk-tools calls them equal.
+    if (x.kind === INVALID) return 0;
     const c = tokenCompare(x, y);
     if (c !== 0) return c;
   }

@@ -54,7 +54,7 @@ class Failures {
     }
   }
   assertNone(what: string): void {
-    assert.equal(this.list.length, 0, `${what}: ${this.list.length} failures, e.g.\n${this.list.slice(0, 25).join('\n')}`);
+    assert.equal(this.list.length, 0, `${what}: ${this.list.length} failures, e.g.\n${this.list.slice(0, 80).join('\n')}`);
   }
 }
 
@@ -116,7 +116,10 @@ test('univers comparison and equality cases', { skip }, () => {
         assert.equal(c.test_type, 'comparison', `${file}: unknown test type ${c.test_type}`);
         failures.run(`${file} ${key} sorts to ${JSON.stringify(c.expected_output)}`, () => {
           const sorted = [...c.input.versions].sort((x, y) => scheme.compare(x, y));
-          return JSON.stringify(sorted) === JSON.stringify(c.expected_output);
+          // univers prints its own normal form of each version (1.0.0-BETA as 1.0.0-beta), so compare
+          // position by position under the scheme's equality rather than as text.
+          const expected = c.expected_output as string[];
+          return sorted.length === expected.length && sorted.every((v, i) => scheme.compare(v, expected[i]) === 0);
         });
       }
       count(`univers ${c.input.input_scheme}`);
