@@ -133,6 +133,8 @@ export function parseShell(script: string, depth = 0): Command[] {
       words.push(t.word);
       continue;
     }
+    // `( ... ) | sh`: the pipe follows a group; its last command feeds the pipe.
+    if (t.op === '|' && words.length === 0 && out.length > 0) out[out.length - 1]!.pipesTo = true;
     finish(words, t.op === '|', out, depth);
     words = [];
   }
