@@ -76,6 +76,13 @@ function tokenize(v: string): { tokens: Token[]; strict: boolean } {
       if (value === undefined) break;
       push(SUFFIX, v.slice(i + 1, e), value);
       i = e;
+    } else if (isDigit(c) && prev === LETTER) {
+      // apk-tools 2 read "1.2p1" as 1.2 p .1; apk-tools 3 rejects it, but such versions are in
+      // Alpine's own older advisory data, so they still order (and valid() says false).
+      strict = false;
+      const e = digitsFrom(i);
+      push(DIGIT, v.slice(i, e));
+      i = e;
     } else if (isDigit(c) && prev === SUFFIX) {
       const e = digitsFrom(i);
       push(SUFFIX_NO, v.slice(i, e));

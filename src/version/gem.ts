@@ -11,9 +11,12 @@ type Segment = string; // digits, or letters
 const VERSION = /^\s*([0-9]+(?:\.[0-9a-zA-Z]+)*(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?)?\s*$/;
 const isNumber = (s: Segment): boolean => /^[0-9]/.test(s);
 
-function segments(input: string): Segment[] {
+// Gem::Version rejects "1beta", but its segment reading orders it as 1.beta, as OSV does.
+const LENIENT = /^\s*([0-9][0-9A-Za-z.-]*)\s*$/;
+
+function segments(input: string, strict = false): Segment[] {
   if (input.length > MAX_VERSION_LENGTH) throw new VersionError('gem', input.slice(0, 64), 'version too long');
-  const m = VERSION.exec(input);
+  const m = VERSION.exec(input) ?? (strict ? null : LENIENT.exec(input));
   if (!m) throw new VersionError('gem', input, 'malformed version number string');
   const text = (m[1] ?? '0').replace(/-/g, '.pre.');
   return text.match(/[0-9]+|[a-z]+/gi) ?? ['0'];
@@ -94,7 +97,7 @@ export const gem: VersionScheme = {
   compare: compareGem,
   valid(v: string): boolean {
     try {
-      return v.trim() !== '' && segments(v).length > 0;
+      return v.trim() !== '' && segments(v, true).length > 0;
     } catch {
       return false;
     }

@@ -1,4 +1,4 @@
-// Maven versions ordered as Maven's ComparableVersion: items split on '.', '-' and digit/letter
+// Maven versions ordered as Maven's ComparableVersion (3.9): items split on '.', '-' and digit/letter
 // transitions; '-' (and a transition) opens a sub-list; trailing "null" items (0, "", ga, final)
 // are dropped; known qualifiers order alpha < beta < milestone < rc < snapshot < "" < sp, unknown
 // qualifiers after them lexically. Constraints use Maven's range syntax: [1.0,2.0) (1.0,] [1.0]
@@ -10,7 +10,7 @@ import { compareDigits, compareStrings, isDigit, MAX_VERSION_LENGTH } from './nu
 type Item = { kind: 'int'; digits: string } | { kind: 'str'; value: string } | { kind: 'list'; items: Item[] };
 
 const QUALIFIERS = ['alpha', 'beta', 'milestone', 'rc', 'snapshot', '', 'sp'];
-const ALIASES: Record<string, string> = { ga: '', final: '', cr: 'rc' };
+const ALIASES: Record<string, string> = { ga: '', final: '', release: '', cr: 'rc' };
 const RELEASE_INDEX = String(QUALIFIERS.indexOf(''));
 
 function stringItem(value: string, followedByDigit: boolean): Item {
@@ -77,7 +77,9 @@ export function parseMaven(input: string): Item {
       digit = false;
     }
   }
-  if (version.length > start) list.push(item(version.slice(start), digit));
+  if (version.length > start) {
+    list.push(item(version.slice(start), digit));
+  }
   for (let i = lists.length - 1; i >= 0; i--) normalize(lists[i]);
   return { kind: 'list', items: root };
 }
@@ -92,7 +94,14 @@ function compareItem(a: Item, b: Item | undefined): number {
     if (b.kind === 'str') return compareStrings(qualifierKey(a.value), qualifierKey(b.value));
     return -1;
   }
-  if (b === undefined) return a.items.length === 0 ? 0 : compareItem(a.items[0], undefined);
+  if (b === undefined) {
+    // Every item decides against "nothing", not just the first (Maven's MNG-6964).
+    for (const x of a.items) {
+      const c = compareItem(x, undefined);
+      if (c !== 0) return c;
+    }
+    return 0;
+  }
   if (b.kind === 'int') return -1;
   if (b.kind === 'str') return 1;
   const n = Math.max(a.items.length, b.items.length);

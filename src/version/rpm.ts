@@ -18,13 +18,13 @@ function parse(input: string): Evr {
   if (v === '') throw new VersionError('rpm', input, 'empty version');
   if (v.length > MAX_VERSION_LENGTH) throw new VersionError('rpm', input, 'version too long');
   if (/\s/.test(v)) throw new VersionError('rpm', input, 'whitespace in version');
+  // Like rpm's parseEVR, an epoch is leading digits before a ':'; anything else is all version.
   let epoch = '0';
   let rest = v;
-  const colon = v.indexOf(':');
-  if (colon >= 0) {
-    epoch = v.slice(0, colon) || '0';
-    if (!/^[0-9]+$/.test(epoch)) throw new VersionError('rpm', input, 'epoch is not a number');
-    rest = v.slice(colon + 1);
+  const e = /^([0-9]*):/.exec(v);
+  if (e) {
+    epoch = e[1] || '0';
+    rest = v.slice(e[0].length);
   }
   const dash = rest.lastIndexOf('-');
   const version = dash >= 0 ? rest.slice(0, dash) : rest;
@@ -82,8 +82,11 @@ function compare(a: string, b: string): number {
   if (e !== 0) return e;
   const v = rpmvercmp(va.version, vb.version);
   if (v !== 0) return v;
-  // Like rpm, a missing release matches any release (a dependency on "1.0" accepts "1.0-3").
-  if (va.release === undefined || vb.release === undefined) return 0;
+  // A missing release sorts before any release (as OSV orders Red Hat versions), which keeps the
+  // order total; rpm's dependency matching would instead treat it as "any release".
+  if (va.release === undefined || vb.release === undefined) {
+    return va.release === vb.release ? 0 : va.release === undefined ? -1 : 1;
+  }
   return rpmvercmp(va.release, vb.release);
 }
 
