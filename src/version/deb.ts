@@ -86,8 +86,8 @@ export const deb: VersionScheme = {
   compare,
   valid(v: string): boolean {
     try {
-      parse(v);
-      return true;
+      // dpkg only warns about an upstream part that does not start with a digit; valid() is strict.
+      return /^[0-9]/.test(parse(v).upstream);
     } catch {
       return false;
     }
