@@ -5,19 +5,41 @@
 
 import type { Severity, SeverityScore } from '../../../model/advisory.ts';
 
+// Metric grammar of each CVSS version (the OSV schema's patterns): a vector must use known metrics
+// with known values, and every base metric exactly once. CVSS v4.0 also fixes the metric order.
+const V2_METRIC = /^(AV:[NAL]|AC:[LMH]|Au:[MSN]|[CIA]:[NPC]|E:(U|POC|F|H|ND)|RL:(OF|TF|W|U|ND)|RC:(UC|UR|C|ND)|CDP:(N|L|LM|MH|H|ND)|TD:(N|L|M|H|ND)|[CIA]R:(L|M|H|ND))$/;
+const V3_METRIC = /^(AV:[NALP]|AC:[LH]|PR:[NLH]|UI:[NR]|S:[UC]|[CIA]:[NLH]|E:[XUPFH]|RL:[XOTWU]|RC:[XURC]|[CIA]R:[XLMH]|MAV:[XNALP]|MAC:[XLH]|MPR:[XNLH]|MUI:[XNR]|MS:[XUC]|M[CIA]:[XNLH])$/;
+const V4 =
+  /^CVSS:4[.]0\/AV:[NALP]\/AC:[LH]\/AT:[NP]\/PR:[NLH]\/UI:[NPA]\/VC:[HLN]\/VI:[HLN]\/VA:[HLN]\/SC:[HLN]\/SI:[HLN]\/SA:[HLN](\/E:[XAPU])?(\/CR:[XHML])?(\/IR:[XHML])?(\/AR:[XHML])?(\/MAV:[XNALP])?(\/MAC:[XLH])?(\/MAT:[XNP])?(\/MPR:[XNLH])?(\/MUI:[XNPA])?(\/MVC:[XNLH])?(\/MVI:[XNLH])?(\/MVA:[XNLH])?(\/MSC:[XNLH])?(\/MSI:[XNLHS])?(\/MSA:[XNLHS])?(\/S:[XNP])?(\/AU:[XNY])?(\/R:[XAUI])?(\/V:[XDC])?(\/RE:[XLMH])?(\/U:(X|Clear|Green|Amber|Red))?$/;
+const V2_BASE = ['AV', 'AC', 'Au', 'C', 'I', 'A'];
+const V3_BASE = ['AV', 'AC', 'PR', 'UI', 'S', 'C', 'I', 'A'];
+
+/** Each metric known, none twice, every base metric present. */
+function wellFormed(metrics: string[], grammar: RegExp, base: string[]): boolean {
+  const seen = new Set<string>();
+  for (const m of metrics) {
+    if (!grammar.test(m)) return false;
+    const k = m.slice(0, m.indexOf(':'));
+    if (seen.has(k)) return false;
+    seen.add(k);
+  }
+  return base.every((k) => seen.has(k));
+}
+
 /**
  * Which CVSS version a vector string is, normalising the prefix: "CVSS:3.1/..." and "CVSS:4.0/..."
  * as is, "3.0/AV:N/..." (the Node.js security WG drops "CVSS:") repaired, and a bare v2 vector
- * ("AV:N/AC:L/Au:N/...", which has no prefix by definition). Undefined for anything else.
+ * ("AV:N/AC:L/Au:N/...", which has no prefix by definition). Undefined for anything that is not a
+ * well-formed vector (unknown metrics, a base metric missing or repeated, v4 metrics out of order).
  */
 export function cvssVector(raw: string): { type: 'CVSS_V2' | 'CVSS_V3' | 'CVSS_V4'; vector: string } | undefined {
   let v = raw.trim().replace(/^\((.*)\)$/, '$1');
   if (v.length > 300) return undefined;
   const bare = /^([234]\.\d)\/(AV:.*)$/.exec(v);
   if (bare) v = bare[1] === '2.0' ? bare[2]! : `CVSS:${bare[1]}/${bare[2]}`;
-  if (/^CVSS:3\.[01]\/AV:[NALP]\//.test(v)) return { type: 'CVSS_V3', vector: v };
-  if (/^CVSS:4\.0\/AV:[NALP]\//.test(v)) return { type: 'CVSS_V4', vector: v };
-  if (/^AV:[NAL]\/AC:[LMH]\/Au:[MSN]\//.test(v)) return { type: 'CVSS_V2', vector: v };
+  if (/^CVSS:3\.[01]\//.test(v)) return wellFormed(v.split('/').slice(1), V3_METRIC, V3_BASE) ? { type: 'CVSS_V3', vector: v } : undefined;
+  if (v.startsWith('CVSS:4.0/')) return V4.test(v) ? { type: 'CVSS_V4', vector: v } : undefined;
+  if (v.startsWith('AV:')) return wellFormed(v.split('/'), V2_METRIC, V2_BASE) ? { type: 'CVSS_V2', vector: v } : undefined;
   return undefined;
 }
 

@@ -3,9 +3,17 @@
 // between an import of a second and one of ten. The failsafe schema keeps every scalar a string, so
 // "fixed: 1.10" stays "1.10" (not the number 1.1) and dates stay as written.
 
-import { FAILSAFE_SCHEMA, load } from 'js-yaml';
+import { FAILSAFE_SCHEMA, load, YAMLException } from 'js-yaml';
 
-/** Parses one YAML document; throws (with js-yaml's line/column message) on malformed input. */
-export function parseYamlText(text: string, file: string): unknown {
-  return load(text, { schema: FAILSAFE_SCHEMA, filename: file });
+/** Parses one YAML document; throws a one-line "YAML: <reason> (line L, column C)" on malformed input. */
+export function parseYamlText(text: string): unknown {
+  try {
+    return load(text, { schema: FAILSAFE_SCHEMA });
+  } catch (e) {
+    if (e instanceof YAMLException) {
+      const at = e.mark ? ` (line ${e.mark.line + 1}, column ${e.mark.column + 1})` : '';
+      throw new Error(`YAML: ${e.reason}${at}`);
+    }
+    throw e;
+  }
 }

@@ -17,7 +17,7 @@ function wanted(path: string): boolean {
 /** Parses a file's text by its extension (YAML keeps every scalar a string). */
 export function parseOsvText(path: string, text: string): unknown {
   if (/\.json$/i.test(path)) return JSON.parse(text);
-  return parseYamlText(text, path);
+  return parseYamlText(text);
 }
 
 function looksLikeOsv(head: string, path: string): boolean {

@@ -177,7 +177,9 @@ export function osvToAdvisory(doc: unknown, ctx: OsvContext): Advisory | undefin
   const dbSeverity = specificSeverity(doc.database_specific);
   if (dbSeverity) severity.push({ type: 'vendor', rating: dbSeverity, source });
 
-  const withdrawn = str(doc.withdrawn);
+  // A withdrawal dated in the future has not happened yet (Trivy's test data has one dated 3001).
+  const withdrawnAt = str(doc.withdrawn);
+  const withdrawn = withdrawnAt !== undefined && !(Date.parse(withdrawnAt) > Date.now()) ? withdrawnAt : undefined;
   const list = doc.affected === undefined ? [] : doc.affected;
   if (!Array.isArray(list)) throw new Error(`${id}: "affected" is not a list`);
   const aff: Affected[] = [];
@@ -194,7 +196,9 @@ export function osvToAdvisory(doc: unknown, ctx: OsvContext): Advisory | undefin
   const adv: Advisory = {
     id,
     source: 'osv',
-    aliases: orderAliases(id, strList(doc.aliases)),
+    // `upstream` names the vulnerability this record derives from (PYSEC -> its CVE; a distro
+    // record -> the CVE): the same vulnerability for matching and enrichment by CVE.
+    aliases: orderAliases(id, [...strList(doc.aliases), ...strList(doc.upstream)]),
     severity: dedupeSeverity(severity),
     references: unique(
       (Array.isArray(doc.references) ? doc.references : [])
