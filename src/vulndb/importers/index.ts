@@ -7,6 +7,7 @@ import { kevImporter } from './kev/index.ts';
 import { nvdImporter } from './nvd/index.ts';
 import { alpineImporter } from './alpine/index.ts';
 import { debianImporter } from './debian/index.ts';
+import { redhatImporter } from './redhat/index.ts';
 import { ubuntuImporter } from './ubuntu/index.ts';
 import { chainguardImporter, wolfiImporter } from './wolfi/index.ts';
 import { osvImporter } from './osv/index.ts';
@@ -17,6 +18,7 @@ export const ALL_IMPORTERS: Importer[] = [
   chainguardImporter,
   debianImporter,
   ubuntuImporter,
+  redhatImporter,
   // language databases; OSV last among them: its detection (an "id" plus OSV fields) is the loosest
   osvImporter,
   // enrichment by CVE (KEV, EPSS, NVD CVSS): last, their detectors only look for their own shapes
