@@ -11,6 +11,7 @@ import { redhatImporter } from './redhat/index.ts';
 import { ubuntuImporter } from './ubuntu/index.ts';
 import { chainguardImporter, wolfiImporter } from './wolfi/index.ts';
 import { osvImporter } from './osv/index.ts';
+import { rustsecImporter } from './rustsec/index.ts';
 
 export const ALL_IMPORTERS: Importer[] = [
   alpineImporter,
@@ -20,6 +21,7 @@ export const ALL_IMPORTERS: Importer[] = [
   ubuntuImporter,
   redhatImporter,
   // language databases; OSV last among them: its detection (an "id" plus OSV fields) is the loosest
+  rustsecImporter,
   osvImporter,
   // enrichment by CVE (KEV, EPSS, NVD CVSS): last, their detectors only look for their own shapes
   kevImporter,
