@@ -406,6 +406,47 @@ export function re2ToJS(src: string): string {
   return emitAlts(parseRE2(src));
 }
 
+/** JS source of a parsed pattern (or of a single node). */
+export function emitRE2(alts: Node[][]): string {
+  return emitAlts(alts);
+}
+export function emitRE2Node(n: Node): string {
+  return emitNode(n);
+}
+
+/**
+ * Splits off a leading lazy, bounded character-class repetition (`[\w.-]{0,50}?`, gitleaks'
+ * "identifier before the keyword" prefix, sometimes nested twice). With leftmost-match semantics
+ * such a prefix only moves the match start back over up to `max` class characters; it never decides
+ * whether there is a match. Running it costs up to `max` attempts at every position of the text
+ * (hundreds of ms per MiB per rule), so the scanner runs the rest and extends the start itself.
+ */
+export function splitLazyPrefix(alts: Node[][]): { rest: Node[][]; prefix?: { cls: Node; max: number } } {
+  let max = 0;
+  let cls: Node | undefined;
+  const strip = (seq: Node[]): Node[] => {
+    let k = 0;
+    const out: Node[] = [];
+    while (k < seq.length && seq[k]!.t === 'flags') out.push(seq[k++]!);
+    const first = seq[k];
+    if (first?.t === 'rep' && first.lazy && first.min === 0 && first.max !== Infinity && (first.node.t === 'class' || first.node.t === 'perl')) {
+      const key = emitNode(first.node);
+      if (cls && emitNode(cls) !== key) return seq;
+      cls = first.node;
+      max += first.max;
+      return [...out, ...strip(seq.slice(k + 1))];
+    }
+    if (first?.t === 'group' && !first.cap && first.alts.length === 1) {
+      const inner = strip(first.alts[0]!);
+      if (inner !== first.alts[0]) return [...out, { ...first, alts: [inner] }, ...seq.slice(k + 1)];
+    }
+    return seq;
+  };
+  if (alts.length !== 1) return { rest: alts };
+  const rest = strip(alts[0]!);
+  return cls ? { rest: [rest], prefix: { cls, max } } : { rest: alts };
+}
+
 /** Translates and compiles; errors (RE2 or JS) come back as RE2SyntaxError naming the pattern. */
 export function compileRE2(src: string, flags = ''): RegExp {
   const js = re2ToJS(src);

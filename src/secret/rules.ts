@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { gitleaksToRuleFile, parseTomlSubset } from './gitleaks-toml.ts';
-import { compileRE2, parseRE2, type Node } from './re2.ts';
+import { compileRE2, emitRE2, emitRE2Node, parseRE2, RE2SyntaxError, splitLazyPrefix, type Node } from './re2.ts';
 import { SECRET_SEVERITIES, type AllowlistSpec, type AllowTarget, type RuleFile, type RuleSpec, type SecretSeverity } from './types.ts';
 
 export const DEFAULT_RULES_PATH = join(dirname(fileURLToPath(import.meta.url)), 'rules', 'default.yaml');
@@ -27,6 +27,8 @@ export interface CompiledRule {
   severity: SecretSeverity;
   /** Global (`g`) regex; absent for path-only rules. */
   regex?: RegExp;
+  /** A leading lazy prefix split off the regex (see splitLazyPrefix): extends match starts back. */
+  prefix?: { char: RegExp; max: number };
   path?: RegExp;
   keywords: string[];
   secretGroup?: number;
@@ -106,12 +108,21 @@ function compileRule(spec: RuleSpec, where: string, errors: string[]): CompiledR
   let regex: RegExp | undefined;
   let path: RegExp | undefined;
   let multiline = false;
+  let prefix: CompiledRule['prefix'];
   try {
     if (spec.regex) {
       if (typeof spec.regex !== 'string') throw new Error('regex must be a string');
-      regex = compileRE2(spec.regex, 'g');
+      compileRE2(spec.regex); // full pattern must be valid JS too
+      const ast = parseRE2(spec.regex);
+      const { rest, prefix: pre } = splitLazyPrefix(ast);
+      try {
+        regex = new RegExp(emitRE2(rest), 'gu');
+        if (pre) prefix = { char: new RegExp(`^${emitRE2Node(pre.cls)}$`, 'u'), max: pre.max };
+      } catch (e) {
+        throw new RE2SyntaxError(`no JavaScript equivalent: ${(e as Error).message}`);
+      }
       if (regex.test('')) throw new Error('regex matches the empty string');
-      multiline = parseRE2(spec.regex).some((seq) => seq.some((n) => spansLines(n, false)));
+      multiline = ast.some((seq) => seq.some((n) => spansLines(n, false)));
     }
     if (spec.path) path = compileRE2(spec.path);
   } catch (e) {
@@ -128,6 +139,7 @@ function compileRule(spec: RuleSpec, where: string, errors: string[]): CompiledR
     title: spec.title ?? spec.id,
     severity: spec.severity ?? 'HIGH',
     regex,
+    prefix,
     path,
     keywords,
     secretGroup: spec.secretGroup,

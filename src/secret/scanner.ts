@@ -17,8 +17,8 @@ export interface SecretScanOptions {
 export const DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024;
 const DEFAULT_TIME_BUDGET_MS = 2000;
 /** Window around a keyword: single-line rules see its line, clipped to this much either side. */
-const LINE_BACK = 512;
-const LINE_AHEAD = 2048;
+const LINE_BACK = 256;
+const LINE_AHEAD = 1024;
 /** Multi-line rules (private keys, YAML documents). */
 const MULTI_BACK = 4096;
 const MULTI_AHEAD = 32 * 1024;
@@ -164,10 +164,12 @@ export class SecretScanner {
           if (!secret) continue;
           const rel = m[0].indexOf(secret);
           const start = a + m.index + (rel < 0 ? 0 : rel);
+          let mStart = a + m.index;
+          if (r.prefix) for (let k = 0; k < r.prefix.max && mStart > a && r.prefix.char.test(text[mStart - 1]!); k++) mStart--;
           const key = `${r.id}\0${start}\0${secret.length}`;
           if (seen.has(key)) continue;
           seen.add(key);
-          if (this.accept(r, path, text, a + m.index, a + m.index + m[0].length, m[0], secret)) cands.push({ rule: r, start, end: start + secret.length, secret });
+          if (this.accept(r, path, text, mStart, a + m.index + m[0].length, text.slice(mStart, a + m.index + m[0].length), secret)) cands.push({ rule: r, start, end: start + secret.length, secret });
         }
       }
     };

@@ -2,7 +2,7 @@
 // never followed (a link can point anywhere on the host); special files are ignored; files above the
 // size bound are not even read. Paths in findings are relative to DIR.
 import { promises as fs } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import type { SecretScanner } from './scanner.ts';
 import type { SecretFinding, SkipReason } from './types.ts';
 
@@ -39,7 +39,9 @@ export async function scanDirectory(root: string, scanner: SecretScanner, opts: 
       if (e.isDirectory()) stack.push(abs);
       else if (e.isFile()) {
         const rel = relative(root, abs).split(sep).join('/');
-        if (scanner.pathAllowed(rel)) continue;
+        // Allowlists see the whole path (usr/share/doc/..., .../node_modules/x/test/...) even when
+        // the scan starts below it; findings show the path relative to the scanned directory.
+        if (scanner.pathAllowed(fullPath(abs))) continue;
         files.push({ abs, rel, size: -1 });
       }
     }
@@ -70,7 +72,9 @@ export async function scanDirectory(root: string, scanner: SecretScanner, opts: 
         res.warnings.push(`${f.rel}: ${(e as Error).message}`);
         continue;
       }
-      const r = scanner.scan(f.rel, buf);
+      const r = scanner.scan(fullPath(f.abs), buf);
+      for (const x of r.findings) x.path = f.rel;
+      if (r.warning) r.warning = r.warning.replace(fullPath(f.abs), f.rel);
       res.filesScanned++;
       if (r.skipped) count(r.skipped);
       if (r.warning) res.warnings.push(r.warning);
@@ -80,4 +84,9 @@ export async function scanDirectory(root: string, scanner: SecretScanner, opts: 
   await Promise.all(Array.from({ length: opts.concurrency ?? 8 }, worker));
   for (const l of perFile) if (l) res.findings.push(...l);
   return res;
+}
+
+/** Absolute path without the leading '/', the form image paths have. */
+function fullPath(p: string): string {
+  return resolve(p).split(sep).join('/').replace(/^\/+/, '');
 }

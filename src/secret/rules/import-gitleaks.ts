@@ -19,6 +19,7 @@ const gl = gitleaksToRuleFile(parseTomlSubset(readFileSync(src, 'utf8'), src), s
 const additions = parseYaml(readFileSync(join(here, 'triad-additions.yaml'), 'utf8')) as RuleFile & {
   dropGlobalPaths?: string[];
   overrides?: Record<string, Partial<RuleSpec>>;
+  appendAllowlists?: Record<string, AllowlistSpec[]>;
 };
 
 const ACRONYMS: Record<string, string> = {
@@ -51,6 +52,8 @@ for (const r of gl.rules ?? []) {
     out.fallback = true;
   }
   Object.assign(out, additions.overrides?.[r.id] ?? {});
+  const more = additions.appendAllowlists?.[r.id];
+  if (more) out.allowlists = [...(out.allowlists ?? []), ...more];
   rules.push(out);
 }
 for (const r of additions.rules ?? []) {
