@@ -88,6 +88,19 @@ function hasSource(dbPath: string, name: string): boolean {
 
 class NothingToSwap extends Error {}
 
+/** Work directories of updates whose process is gone (killed midway). */
+async function removeStaleWorkDirs(dir: string): Promise<void> {
+  for (const n of await fs.readdir(dir).catch(() => [] as string[])) {
+    const pid = Number(/^\.update-(\d+)-/.exec(n)?.[1]);
+    if (!pid || pid === process.pid) continue;
+    try {
+      process.kill(pid, 0);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ESRCH') await fs.rm(join(dir, n), { recursive: true, force: true });
+    }
+  }
+}
+
 const safeName = (s: string) => s.replace(/[^A-Za-z0-9._-]/g, '_');
 
 export async function updateDatabase(opts: UpdateOptions): Promise<SourceUpdate[]> {
@@ -96,7 +109,8 @@ export async function updateDatabase(opts: UpdateOptions): Promise<SourceUpdate[
   const recorded = recordedValidators(opts.dbPath);
   const downloads = join(opts.cacheDir, 'downloads');
   await fs.mkdir(opts.cacheDir, { recursive: true });
-  const work = await fs.mkdtemp(join(opts.cacheDir, '.update-'));
+  await removeStaleWorkDirs(opts.cacheDir);
+  const work = await fs.mkdtemp(join(opts.cacheDir, `.update-${process.pid}-`));
   const results: SourceUpdate[] = [];
   try {
     // 1. Downloads, conditional on what we already have.
@@ -127,7 +141,8 @@ export async function updateDatabase(opts: UpdateOptions): Promise<SourceUpdate[
       }
       toImport.set(imp, fetched);
     }
-    if (toImport.size === 0) return results;
+    const inOrder = () => selected.flatMap((imp) => results.filter((r) => r.source === imp.name));
+    if (toImport.size === 0) return inOrder();
 
     // 2. One new database with every changed source re-imported, swapped in at the end.
     const succeeded: Importer[] = [];
@@ -174,7 +189,7 @@ export async function updateDatabase(opts: UpdateOptions): Promise<SourceUpdate[
         await fs.rename(f.fresh, cached).catch(() => fs.copyFile(f.fresh!, cached));
       }
     }
-    return results;
+    return inOrder();
   } finally {
     await fs.rm(work, { recursive: true, force: true });
   }
