@@ -1,6 +1,7 @@
 // triad: command-line entry point. Commands are thin: they parse flags, call a capability, render.
 import { Command, Option } from 'commander';
 import { VERSION } from '../version.ts';
+import { registerDockerfileCommands } from './dockerfile-commands.ts';
 import { registerImageCommands } from './image-commands.ts';
 import { registerFsCommands } from './fs-commands.ts';
 import { registerDbCommands } from './db-commands.ts';
@@ -38,6 +39,7 @@ Examples:
   );
 
 registerImageCommands(program);
+registerDockerfileCommands(program);
 registerFsCommands(program);
 registerDbCommands(program);
 
