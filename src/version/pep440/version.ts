@@ -135,6 +135,8 @@ function compareLegacy(a: string, b: string): number {
 export function comparePythonVersions(a: string, b: string): number {
   for (const v of [a, b]) {
     if (v.trim() === '' || v.length > MAX_VERSION_LENGTH) throw new VersionError('pep440', v, 'empty or too long');
+    // Legacy versions are any other token; text with inner whitespace is not a version at all.
+    if (/\s/.test(v.trim())) throw new VersionError('pep440', v, 'whitespace inside a version');
   }
   const pa = parsePep440(a);
   const pb = parsePep440(b);
