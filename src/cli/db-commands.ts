@@ -16,6 +16,11 @@ function dbPath(cmd: Command): string {
   return flags.db || defaultDBPath();
 }
 
+/** The default database is seeded from the bundled snapshot on first use; an explicit --db is not. */
+async function seedDefault(cmd: Command, path: string): Promise<void> {
+  if (!(cmd.optsWithGlobals() as DbFlags).db && !process.env.TRIAD_DB) await ensureDatabase(path);
+}
+
 function say(quiet: boolean | undefined, line: string): void {
   if (!quiet) process.stderr.write(`${line}\n`);
 }
@@ -67,7 +72,7 @@ export function registerDbCommands(program: Command): void {
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'))
     .action(action(async (flags: { format: string }, cmd: Command) => {
       const path = dbPath(cmd);
-      await ensureDatabase(path);
+      await seedDefault(cmd, path);
       const vdb = openVulnDB(path);
       try {
         const s = vdb.status();
@@ -85,7 +90,7 @@ export function registerDbCommands(program: Command): void {
     .action(action(async (paths: string[], flags: { source?: string; verbose?: boolean }, cmd: Command) => {
       const path = dbPath(cmd);
       const quiet = cmd.optsWithGlobals().quiet as boolean | undefined;
-      await ensureDatabase(path);
+      await seedDefault(cmd, path);
       const result = await rebuildDatabase(
         path,
         (writer) => importPaths(writer, paths, { ...(flags.source ? { source: flags.source } : {}), log: (l) => say(quiet, l) }),
@@ -104,7 +109,7 @@ export function registerDbCommands(program: Command): void {
     .action(action(async (flags: { source?: string; mirror?: string; maxSize: string; retries: string }, cmd: Command) => {
       const path = dbPath(cmd);
       const quiet = cmd.optsWithGlobals().quiet as boolean | undefined;
-      await ensureDatabase(path);
+      await seedDefault(cmd, path);
       const maxMiB = Number(flags.maxSize);
       const attempts = Number(flags.retries);
       if (!(maxMiB > 0) || !(attempts >= 1)) throw new Error('--max-size and --retries must be positive numbers');
