@@ -12,6 +12,7 @@ import { ubuntuImporter } from './ubuntu/index.ts';
 import { chainguardImporter, wolfiImporter } from './wolfi/index.ts';
 import { osvImporter } from './osv/index.ts';
 import { rustsecImporter } from './rustsec/index.ts';
+import { rubysecImporter } from './rubysec/index.ts';
 
 export const ALL_IMPORTERS: Importer[] = [
   alpineImporter,
@@ -22,6 +23,7 @@ export const ALL_IMPORTERS: Importer[] = [
   redhatImporter,
   // language databases; OSV last among them: its detection (an "id" plus OSV fields) is the loosest
   rustsecImporter,
+  rubysecImporter,
   osvImporter,
   // enrichment by CVE (KEV, EPSS, NVD CVSS): last, their detectors only look for their own shapes
   kevImporter,
