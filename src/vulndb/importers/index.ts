@@ -13,6 +13,7 @@ import { chainguardImporter, wolfiImporter } from './wolfi/index.ts';
 import { osvImporter } from './osv/index.ts';
 import { rustsecImporter } from './rustsec/index.ts';
 import { rubysecImporter } from './rubysec/index.ts';
+import { friendsOfPhpImporter } from './friendsofphp/index.ts';
 
 export const ALL_IMPORTERS: Importer[] = [
   alpineImporter,
@@ -24,6 +25,7 @@ export const ALL_IMPORTERS: Importer[] = [
   // language databases; OSV last among them: its detection (an "id" plus OSV fields) is the loosest
   rustsecImporter,
   rubysecImporter,
+  friendsOfPhpImporter,
   osvImporter,
   // enrichment by CVE (KEV, EPSS, NVD CVSS): last, their detectors only look for their own shapes
   kevImporter,

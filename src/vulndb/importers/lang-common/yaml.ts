@@ -1,14 +1,17 @@
 // YAML for the advisory trees. js-yaml rather than the project's `yaml` package: on these trees
 // (PyPA's 7 MB of OSV YAML, RubySec, FriendsOfPHP) it is ten times faster, which is the difference
 // between an import of a second and one of ten. The failsafe schema keeps every scalar a string, so
-// "fixed: 1.10" stays "1.10" (not the number 1.1) and dates stay as written.
+// "fixed: 1.10" stays "1.10" (not the number 1.1) and dates stay as written; only null is typed.
 
-import { FAILSAFE_SCHEMA, load, YAMLException } from 'js-yaml';
+import { FAILSAFE_SCHEMA, load, types, YAMLException } from 'js-yaml';
+
+/** Strings everywhere, except that `~`, `null` and an empty value are null (FriendsOfPHP's "cve: ~"). */
+const SCHEMA = FAILSAFE_SCHEMA.extend({ implicit: [types.null] });
 
 /** Parses one YAML document; throws a one-line "YAML: <reason> (line L, column C)" on malformed input. */
 export function parseYamlText(text: string): unknown {
   try {
-    return load(text, { schema: FAILSAFE_SCHEMA });
+    return load(text, { schema: SCHEMA });
   } catch (e) {
     if (e instanceof YAMLException) {
       const at = e.mark ? ` (line ${e.mark.line + 1}, column ${e.mark.column + 1})` : '';
