@@ -5,17 +5,33 @@
 import { Worker } from 'node:worker_threads';
 
 // Plain JavaScript (no TypeScript to strip), so the worker costs a bare isolate and nothing more.
+// Ranges are hashed one after another with synchronous reads into one reused buffer: the worker
+// exists to block, and allocating a fresh chunk per read would leave hundreds of MB of garbage
+// for a lazy GC to find (that garbage is the process's resident memory).
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
-const { createReadStream } = require('node:fs');
+const { openSync, readSync, closeSync } = require('node:fs');
 const { createHash } = require('node:crypto');
+const buf = Buffer.allocUnsafe(1 << 20);
 parentPort.on('message', ({ id, file, start, end, algorithm }) => {
-  const h = createHash(algorithm);
-  let bytes = 0;
-  const s = end < start ? createReadStream(file, { start: 1, end: 0 }) : createReadStream(file, { start, end, highWaterMark: 1 << 20 });
-  s.on('data', (c) => { bytes += c.length; h.update(c); });
-  s.on('error', (e) => parentPort.postMessage({ id, error: e.message }));
-  s.on('end', () => parentPort.postMessage({ id, hex: h.digest('hex'), bytes }));
+  let fd;
+  try {
+    const h = createHash(algorithm);
+    let bytes = 0;
+    fd = openSync(file, 'r');
+    for (let pos = start; pos <= end; ) {
+      const n = readSync(fd, buf, 0, Math.min(buf.length, end + 1 - pos), pos);
+      if (n === 0) break;
+      h.update(n === buf.length ? buf : buf.subarray(0, n));
+      pos += n;
+      bytes += n;
+    }
+    parentPort.postMessage({ id, hex: h.digest('hex'), bytes });
+  } catch (e) {
+    parentPort.postMessage({ id, error: e.message });
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 });
 `;
 
@@ -34,7 +50,7 @@ const pending = new Map<number, { resolve: (hex: string) => void; reject: (e: Er
 
 function getWorker(): Worker {
   if (worker) return worker;
-  const w = new Worker(WORKER_SOURCE, { eval: true });
+  const w = new Worker(WORKER_SOURCE, { eval: true, resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 16 } });
   w.on('message', (m: { id: number; hex?: string; error?: string }) => {
     const p = pending.get(m.id);
     if (!p) return;

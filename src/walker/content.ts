@@ -56,17 +56,56 @@ export class TempFileContent implements FileContent {
 
 let seq = 0;
 
-/** Reads `body` (exactly `size` bytes expected) into memory or, above `memLimit`, into `tmpDir`. */
-export async function collect(body: AsyncIterable<Buffer>, size: number, memLimit: number, tmpDir: () => Promise<string>): Promise<BufferContent | TempFileContent> {
-  if (size <= memLimit) {
+/**
+ * Bytes of file content held in memory at once, across every layer being read. Catalogers may ask
+ * for large files (any executable may be a Go or Rust binary); with several layers in flight,
+ * per-file limits alone would let memory grow with concurrency, so content beyond this shared
+ * budget goes to a temp file instead. Peak memory then stays flat whatever the image.
+ */
+export class MemoryBudget {
+  readonly limit: number;
+  private used = 0;
+  constructor(limit: number) {
+    this.limit = limit;
+  }
+  /** Reserves `n` bytes if they fit; the caller must `release(n)` when done. */
+  tryTake(n: number): boolean {
+    if (this.used + n > this.limit) return false;
+    this.used += n;
+    return true;
+  }
+  release(n: number): void {
+    this.used -= n;
+  }
+}
+
+/**
+ * Reads `body` (exactly `size` bytes expected) into memory when `size` fits both `memLimit` and the
+ * shared budget (the reservation is the caller's to release), otherwise into a file in `tmpDir`.
+ */
+export async function collect(
+  body: AsyncIterable<Buffer>,
+  size: number,
+  memLimit: number,
+  tmpDir: () => Promise<string>,
+  budget?: MemoryBudget,
+): Promise<BufferContent | TempFileContent> {
+  if (size <= memLimit && (!budget || budget.tryTake(size))) {
     const chunks: Buffer[] = [];
     let n = 0;
-    for await (const c of body) {
-      chunks.push(c as Buffer);
-      n += (c as Buffer).length;
-      if (n > size) throw new Error(`file body longer than its header says (${size} bytes)`);
+    try {
+      for await (const c of body) {
+        chunks.push(c as Buffer);
+        n += (c as Buffer).length;
+        if (n > size) throw new Error(`file body longer than its header says (${size} bytes)`);
+      }
+    } catch (e) {
+      budget?.release(size);
+      throw e;
     }
-    return new BufferContent(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, n));
+    // A single chunk is a view into the reader's buffer: copy small files so that a cataloger
+    // keeping a slice does not pin a whole read buffer.
+    return new BufferContent(chunks.length === 1 && size >= 64 * 1024 ? chunks[0]! : Buffer.concat(chunks, n));
   }
   const p = join(await tmpDir(), `f${++seq}`);
   await pipeline(Readable.from(body), createWriteStream(p, { flags: 'wx', mode: 0o600 }));

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Cataloger, FileMeta, FileResult } from '../catalog/cataloger.ts';
 import { whiteoutTarget } from '../image/paths.ts';
 import { ImageInputError, type EntryType, type ImageSource, type LayerEntry } from '../image/source.ts';
-import { BufferContent, collect, TempFileContent } from './content.ts';
+import { BufferContent, collect, MemoryBudget, TempFileContent } from './content.ts';
 
 export interface FileRecord {
   type: EntryType;
@@ -35,6 +35,8 @@ export interface WalkOptions {
   concurrency?: number;
   /** Files up to this size are handed to catalogers from memory; larger ones via a temp file. */
   memoryLimit?: number;
+  /** Bytes of file content held in memory at once across all layers in flight (default 48 MiB). */
+  memoryBudget?: number;
   onLayerStart?(index: number): void;
   onLayerProgress?(index: number, bytes: number): void;
   onLayerDone?(index: number, rec: LayerRecord): void;
@@ -43,6 +45,7 @@ export interface WalkOptions {
 export async function walkImage(source: ImageSource, catalogers: readonly Cataloger[], opts: WalkOptions = {}): Promise<LayerRecord[]> {
   const concurrency = Math.max(1, opts.concurrency ?? 4);
   const memoryLimit = opts.memoryLimit ?? 32 * 1024 * 1024;
+  const budget = new MemoryBudget(Math.max(memoryLimit, opts.memoryBudget ?? 48 * 1024 * 1024));
   let tmp: string | undefined;
   const tmpDir = async () => (tmp ??= await mkdtemp(join(tmpdir(), 'triad-walk-')));
   const records: LayerRecord[] = new Array(source.layers.length);
@@ -51,7 +54,7 @@ export async function walkImage(source: ImageSource, catalogers: readonly Catalo
     while (next < source.layers.length) {
       const i = next++;
       opts.onLayerStart?.(i);
-      records[i] = await walkLayer(source, i, catalogers, memoryLimit, tmpDir, opts);
+      records[i] = await walkLayer(source, i, catalogers, { memoryLimit, budget, tmpDir }, opts);
       opts.onLayerDone?.(i, records[i]!);
     }
   };
@@ -67,8 +70,7 @@ async function walkLayer(
   source: ImageSource,
   index: number,
   catalogers: readonly Cataloger[],
-  memoryLimit: number,
-  tmpDir: () => Promise<string>,
+  mem: { memoryLimit: number; budget: MemoryBudget; tmpDir: () => Promise<string> },
   opts: WalkOptions,
 ): Promise<LayerRecord> {
   const rec: LayerRecord = { index, entries: new Map(), whiteouts: [], opaqueDirs: [], parsed: new Map(), bytes: 0, warnings: [] };
@@ -103,7 +105,7 @@ async function walkLayer(
     let content;
     try {
       if (e.hostPath) content = e.size > 64 * 1024 ? new TempFileContent(e.hostPath, e.size, false) : new BufferContent(await readFile(e.hostPath));
-      else content = await collect(body!, e.size, memoryLimit, tmpDir);
+      else content = await collect(body!, e.size, mem.memoryLimit, mem.tmpDir, mem.budget);
     } catch (err) {
       rec.warnings.push(`layer ${index}: ${e.path}: ${(err as Error).message}`);
       return;
@@ -125,6 +127,7 @@ async function walkLayer(
       }
     } finally {
       if (content instanceof TempFileContent) await content.dispose();
+      else if (!e.hostPath) mem.budget.release(e.size);
     }
   };
   let stats;
