@@ -16,6 +16,8 @@ const LENIENT = /^\s*([0-9][0-9A-Za-z.-]*)\s*$/;
 
 function segments(input: string, strict = false): Segment[] {
   if (input.length > MAX_VERSION_LENGTH) throw new VersionError('gem', input.slice(0, 64), 'version too long');
+  // Ruby reads "" as version 0; a package with no version is not something to match on.
+  if (input.trim() === '') throw new VersionError('gem', input, 'empty version');
   const m = VERSION.exec(input) ?? (strict ? null : LENIENT.exec(input));
   if (!m) throw new VersionError('gem', input, 'malformed version number string');
   const text = (m[1] ?? '0').replace(/-/g, '.pre.');
@@ -74,6 +76,22 @@ function bump(segs: Segment[]): Segment[] {
   return out;
 }
 
+/**
+ * Splits one alternative into requirements: Gem's own comma lists ("~> 1.2, >= 1.2.3"), and the
+ * space-separated form GitLab's advisory database writes (">=4.0.0 <4.1.2").
+ */
+function requirementParts(alternative: string, constraint: string): string[] {
+  const parts: string[] = [];
+  for (const chunk of alternative.split(',')) {
+    const found = chunk.match(/(?:=|!=|>=|<=|>|<|~>)?\s*[^\s<>=!~]+/g);
+    if (!found || found.join('').replace(/\s/g, '') !== chunk.replace(/\s/g, '')) {
+      throw new VersionError('gem', constraint, `illformed requirement ${JSON.stringify(chunk.trim())}`);
+    }
+    parts.push(...found);
+  }
+  return parts;
+}
+
 const REQUIREMENT = /^\s*(=|!=|>=|<=|>|<|~>)?\s*([^\s,]+)\s*$/;
 
 function testRequirement(v: Segment[], text: string, constraint: string): boolean {
@@ -105,10 +123,7 @@ export const gem: VersionScheme = {
   satisfies(v: string, constraint: string): boolean {
     if (constraint.length > 4096) throw new VersionError('gem', constraint.slice(0, 64), 'constraint too long');
     const version = segments(v);
-    const results = constraint.split('||').map((alt) => {
-      const parts = alt.split(',');
-      return parts.map((p) => testRequirement(version, p, constraint));
-    });
+    const results = constraint.split('||').map((alt) => requirementParts(alt, constraint).map((p) => testRequirement(version, p, constraint)));
     return results.some((r) => r.every(Boolean));
   },
 };

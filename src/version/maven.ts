@@ -42,7 +42,8 @@ function normalize(list: Item[]): void {
 export function parseMaven(input: string): Item {
   if (input.length > MAX_VERSION_LENGTH) throw new VersionError('maven', input.slice(0, 64), 'version too long');
   const version = input.trim().toLowerCase();
-  if (version === '' || /[\s,\[\]()]/.test(version)) throw new VersionError('maven', input, 'not a version');
+  // Maven itself parses any string; published versions use letters, digits and . - _ + only.
+  if (!/^[a-z0-9._+~-]+$/.test(version)) throw new VersionError('maven', input, 'not a version');
   const root: Item[] = [];
   const lists: Item[][] = [root];
   let list = root;

@@ -30,6 +30,8 @@ function parse(input: string): Evr {
   const version = dash >= 0 ? rest.slice(0, dash) : rest;
   const release = dash >= 0 ? rest.slice(dash + 1) : undefined;
   if (version === '') throw new VersionError('rpm', input, 'empty version part');
+  // rpmvercmp treats any other character as a separator, so only control characters are refused.
+  if (/[\x00-\x1f\x7f]/.test(v)) throw new VersionError('rpm', input, 'control character in version');
   return { epoch, version, release };
 }
 
@@ -95,8 +97,9 @@ export const rpm: VersionScheme = {
   compare,
   valid(v: string): boolean {
     try {
-      parse(v);
-      return true;
+      // rpmbuild only accepts letters, digits and . _ + ~ ^ in a version and a release.
+      const evr = parse(v);
+      return /^[A-Za-z0-9._+~^]+$/.test(evr.version) && (evr.release === undefined || /^[A-Za-z0-9._+~^]+$/.test(evr.release));
     } catch {
       return false;
     }

@@ -9,6 +9,7 @@ import { composerSatisfies } from './constraint.ts';
 function strip(v: string): string {
   const t = v.trim();
   if (t === '' || t.length > MAX_VERSION_LENGTH) throw new VersionError('composer', v, 'empty or too long');
+  if (!/^[\x21-\x7e]+$/.test(t)) throw new VersionError('composer', v, 'whitespace or control characters in a version');
   return t.replace(/^[vV](?=[0-9])/, '');
 }
 

@@ -35,10 +35,11 @@ function prefixMatch(candidate: Pep440, prefixText: string, constraint: string):
   return true;
 }
 
-function testOne(candidateText: string, candidate: Pep440, spec: string, constraint: string): boolean {
+function testOne(candidateText: string, maybeCandidate: Pep440 | undefined, spec: string, constraint: string): boolean {
   const m = SPECIFIER.exec(spec) ?? bad(constraint, `invalid specifier ${JSON.stringify(spec)}`);
   const [, op, target] = m;
   if (op === '===') return candidateText.trim().toLowerCase() === target.toLowerCase();
+  const candidate = maybeCandidate ?? bad(candidateText, 'not a PEP 440 version');
   if (target.endsWith('.*')) {
     if (op !== '==' && op !== '!=') bad(constraint, `${op} does not take a wildcard`);
     const matched = prefixMatch(candidate, target.slice(0, -2), constraint);
@@ -77,7 +78,9 @@ function testOne(candidateText: string, candidate: Pep440, spec: string, constra
 /** Whether `version` satisfies a PEP 440 specifier set (or `||`-joined sets). */
 export function pep440Satisfies(version: string, constraint: string): boolean {
   if (constraint.length > 4096) bad(constraint.slice(0, 64), 'constraint too long');
-  const candidate = parsePep440(version) ?? bad(version, 'not a PEP 440 version');
+  // Only `===` (arbitrary equality) can be checked against a version that is not PEP 440.
+  const candidate = parsePep440(version);
+  if (!candidate && !/^\s*(?:===[^,|]*\s*(?:,|\|\||$)\s*)+$/.test(constraint)) throw new VersionError('pep440', version, 'not a PEP 440 version');
   const alternatives = constraint.split('||').map((alt) => alt.split(',').map((s) => s.trim()));
   for (const specs of alternatives) {
     if (specs.length === 1 && specs[0] === '') continue;

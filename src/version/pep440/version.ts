@@ -25,7 +25,19 @@ const PATTERN = new RegExp(
 
 const PRE_LABEL: Record<string, string> = { alpha: 'a', a: 'a', beta: 'b', b: 'b', c: 'rc', pre: 'rc', preview: 'rc', rc: 'rc' };
 
+// Matching parses the same few versions over and over; a small bounded memo saves the regex.
+const memo = new Map<string, Pep440 | undefined>();
+
 export function parsePep440(input: string): Pep440 | undefined {
+  const hit = memo.get(input);
+  if (hit !== undefined || memo.has(input)) return hit;
+  const parsed = parseUncached(input);
+  if (memo.size >= 4096) memo.clear();
+  memo.set(input, parsed);
+  return parsed;
+}
+
+function parseUncached(input: string): Pep440 | undefined {
   if (input.length > MAX_VERSION_LENGTH) return undefined;
   const m = PATTERN.exec(input);
   if (!m) return undefined;
@@ -136,7 +148,7 @@ export function comparePythonVersions(a: string, b: string): number {
   for (const v of [a, b]) {
     if (v.trim() === '' || v.length > MAX_VERSION_LENGTH) throw new VersionError('pep440', v, 'empty or too long');
     // Legacy versions are any other token; text with inner whitespace is not a version at all.
-    if (/\s/.test(v.trim())) throw new VersionError('pep440', v, 'whitespace inside a version');
+    if (!parsePep440(v) && !/^[\x21-\x7e]+$/.test(v.trim())) throw new VersionError('pep440', v, 'neither a PEP 440 nor a legacy version');
   }
   const pa = parsePep440(a);
   const pb = parsePep440(b);
