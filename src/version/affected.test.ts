@@ -151,7 +151,7 @@ test('OSV evaluation rules', () => {
   assert.deepEqual(['3.1.0', '3.1.1', '3.1.2', '3.1.3'].map((v) => isAffected(v, adjacent, pypi)), [true, true, true, false]);
   assert.equal(isAffected('5', a([ev({ introduced: '0' }, { limit: '3' })]), pypi), false);
   assert.equal(isAffected('2', a([ev({ introduced: '0' }, { limit: '3' })]), pypi), true);
-  assert.equal(isAffected('0.1', a([], ['0.1'])), true);
+  assert.equal(isAffected('0.1', a([], ['0.1']), pypi), true);
   assert.equal(isAffected('0.2', a([ev({ introduced: '1.0' })], ['0.1']), pypi), false);
   // Unparsable installed version or range: unknown, never a guess.
   assert.equal(isAffected('not a version!', a([ev({ introduced: '0' })]), pypi), undefined);

@@ -19,7 +19,7 @@ test('univers native ranges: every one parses, except those invalid in their own
       .map((l) => l.split('\t'))
       .map(([scheme, range, why]) => {
         assert.ok(why && why.length > 10, `reason needed for ${range}`);
-        return [`${scheme}\t${range}`, why] as const;
+        return [`${scheme}\t${range}` as string, why] as const;
       }),
   );
   const counts: Record<string, number> = {};
