@@ -3,10 +3,17 @@
 // between an import of a second and one of ten. The failsafe schema keeps every scalar a string, so
 // "fixed: 1.10" stays "1.10" (not the number 1.1) and dates stay as written; only null is typed.
 
-import { FAILSAFE_SCHEMA, load, types, YAMLException } from 'js-yaml';
+import { FAILSAFE_SCHEMA, load, Type, YAMLException } from 'js-yaml';
 
-/** Strings everywhere, except that `~`, `null` and an empty value are null (FriendsOfPHP's "cve: ~"). */
-const SCHEMA = FAILSAFE_SCHEMA.extend({ implicit: [types.null] });
+/** YAML 1.2's null: `~`, `null` (any case spelling of it) and an empty value. */
+const NULL = new Type('tag:yaml.org,2002:null', {
+  kind: 'scalar',
+  resolve: (data: string | null) => data === null || data === '' || data === '~' || data === 'null' || data === 'Null' || data === 'NULL',
+  construct: () => null,
+});
+
+/** Strings everywhere, except that null is null (FriendsOfPHP's "cve: ~"). */
+const SCHEMA = FAILSAFE_SCHEMA.extend({ implicit: [NULL] });
 
 /** Parses one YAML document; throws a one-line "YAML: <reason> (line L, column C)" on malformed input. */
 export function parseYamlText(text: string): unknown {
