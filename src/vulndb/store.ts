@@ -53,6 +53,8 @@ export interface DBStatus {
   sizeBytes: number;
   schemaVersion: number;
   sources: SourceStatus[];
+  /** What `triad db update` downloaded last, with the validators of its next conditional request. */
+  upstreams: Array<{ source: string; name: string; url: string; etag?: string; lastModified?: string; fetchedAt?: string; bytes?: number }>;
 }
 
 const CACHE_LIMIT = 100_000;
@@ -207,6 +209,15 @@ export class VulnDB {
         ...(r.data_date ? { dataDate: String(r.data_date) } : {}),
         origin: parseJSON<string[]>(r.origin, []),
         attribution: parseJSON<SourceStatus['attribution']>(r.attribution, []),
+      })),
+      upstreams: (this.db.prepare('SELECT * FROM upstreams ORDER BY source, name').all() as Array<Record<string, string | number | null>>).map((u) => ({
+        source: String(u.source),
+        name: String(u.name),
+        url: String(u.url),
+        ...(u.etag ? { etag: String(u.etag) } : {}),
+        ...(u.last_modified ? { lastModified: String(u.last_modified) } : {}),
+        ...(u.fetched_at ? { fetchedAt: String(u.fetched_at) } : {}),
+        ...(u.bytes !== null && u.bytes !== undefined ? { bytes: Number(u.bytes) } : {}),
       })),
     };
   }

@@ -54,6 +54,10 @@ test('update from the mirror: download, import, then conditional requests; chang
     assert.deepEqual(r.map((x) => [x.source, x.status]), [['kev', 'updated'], ['epss', 'updated'], ['nvd', 'updated']]);
     assert.deepEqual(counts(dbPath), { epss: 5, kev: kevCount, nvd: 4 });
     assert.equal(readdirSync(dir).filter((n) => n.startsWith('.')).length, 0, 'no temporary files left');
+    const db = openVulnDB(dbPath);
+    const ups = db.status().upstreams;
+    db.close();
+    assert.deepEqual(ups.map((u) => [u.source, u.url.startsWith(server.url), Boolean(u.etag && u.lastModified)]), [['epss', true, true], ['kev', true, true], ['nvd', true, true]]);
 
     // 2. Nothing changed upstream: 304s, and the database file is not rewritten.
     const inode = statSync(dbPath).ino;
