@@ -123,3 +123,28 @@ test('schemeFor: ecosystems and distro families', () => {
   const go = schemeFor('golang');
   assert.deepEqual(['go1.22.0', 'go1.21.3', 'go1.22rc1', 'go1.21', 'v1.21.10'].sort(go.compare), ['go1.21', 'go1.21.3', 'v1.21.10', 'go1.22rc1', 'go1.22.0']);
 });
+
+test('hostile input: only VersionError, and fast (seeded random and pathological strings)', () => {
+  const chars = ['1', '.', '-', ' ', '|', '<', '=', '~', '^', '*', 'x', 'a', ',', '[', '(', ')', ']', '+', '!', '0', 'v', '\t', '\u0000', 'é'];
+  let seed = 7;
+  const next = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  const inputs: string[] = ['1'.repeat(4000), ' '.repeat(4000) + 'x', '1.'.repeat(2000), '||'.repeat(2000), '- '.repeat(2000), 'v='.repeat(2000) + '1', '>='.repeat(2000), '0-'.repeat(2000)];
+  for (let i = 0; i < 120; i++) {
+    let s = '';
+    for (let k = 0, len = i % 3 === 0 ? 4000 : 60; k < len; k++) s += chars[Math.floor(next() * chars.length)];
+    inputs.push(s);
+  }
+  for (const scheme of ALL_SCHEMES) {
+    for (const input of inputs) {
+      const start = performance.now();
+      for (const call of [() => scheme.satisfies('1.0.0', input), () => scheme.compare(input, '1.0'), () => scheme.valid(input), () => scheme.satisfies(input, '>=1.0')]) {
+        try {
+          call();
+        } catch (e) {
+          assert.ok(e instanceof VersionError, `${scheme.name}: ${(e as Error).message}`);
+        }
+      }
+      assert.ok(performance.now() - start < 250, `${scheme.name} slow on ${JSON.stringify(input.slice(0, 30))}`);
+    }
+  }
+});

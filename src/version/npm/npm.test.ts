@@ -66,6 +66,16 @@ for (const [file, expected] of rangeCases) {
   });
 }
 
+test('invalid versions (SemVer 2.0 grammar; node-semver strict unless noted)', () => {
+  // Strict: leading zeros, missing parts, empty identifiers, operators and junk are not versions.
+  for (const v of ['1.2', '01.2.3', '1.02.3', '1.2.03', '1.2.3-01', '1.2.3-', '1.2.3+', '1.2.3-a..b', '>1.2.3', '1.2.3.4', 'a.b.c', '', 'fake', '1.2.3beta']) {
+    assert.throws(() => parseNpmVersion(v), VersionError, v);
+  }
+  // Loose accepts leading zeros and a pre-release without "-", like node-semver's loose mode.
+  assert.deepEqual(parseNpmVersion('=01.02.03beta', { loose: true }).prerelease, ['beta']);
+  assert.throws(() => parseNpmVersion(`1.2.${'9'.repeat(20)}`), VersionError);
+});
+
 test('npm scheme: errors name the input', () => {
   assert.throws(() => npm.compare('1.2.3', 'not-a-version'), (e: unknown) => e instanceof VersionError && e.input === 'not-a-version');
   assert.throws(() => npm.satisfies('1.2.3', '>=1.2.3 <'), VersionError);
