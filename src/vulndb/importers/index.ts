@@ -14,6 +14,7 @@ import { osvImporter } from './osv/index.ts';
 import { rustsecImporter } from './rustsec/index.ts';
 import { rubysecImporter } from './rubysec/index.ts';
 import { friendsOfPhpImporter } from './friendsofphp/index.ts';
+import { nodejsImporter } from './nodejs/index.ts';
 
 export const ALL_IMPORTERS: Importer[] = [
   alpineImporter,
@@ -26,6 +27,7 @@ export const ALL_IMPORTERS: Importer[] = [
   rustsecImporter,
   rubysecImporter,
   friendsOfPhpImporter,
+  nodejsImporter,
   osvImporter,
   // enrichment by CVE (KEV, EPSS, NVD CVSS): last, their detectors only look for their own shapes
   kevImporter,
