@@ -215,10 +215,12 @@ test('malformed files: one warning naming each, the rest still imported', { skip
     await copy('osv/testdata/happy/vuln-list/osv/python/PYSEC-2018-27.json', 'good.json');
     await writeFile(join(dir, 'bad.yaml'), 'id: X-1\naffected: [\n');
     await writeFile(join(dir, 'not-osv.json'), '{"hello": "world"}');
+    // Go vulndb's report format: an id but no modified.
+    await writeFile(join(dir, 'report.yaml'), 'id: GO-2020-0001\nmodules:\n  - module: github.com/gin-gonic/gin\n');
     const got = await runImporter(osvImporter, dir);
     assert.deepEqual(got.advisories.map((a) => a.id), ['PYSEC-2018-27']);
     const errors = got.warnings.filter((w) => !w.message.startsWith(GIT_SKIP));
-    assert.deepEqual(errors.map((w) => w.file.slice(dir.length + 1)).sort(), ['bad-go.json', 'bad-json.json', 'bad.yaml', 'not-osv.json']);
+    assert.deepEqual(errors.map((w) => w.file.slice(dir.length + 1)).sort(), ['bad-go.json', 'bad-json.json', 'bad.yaml', 'not-osv.json', 'report.yaml']);
     assert.match(errors.find((w) => w.file.endsWith('bad.yaml'))!.message, /line \d+/);
   } finally {
     await rm(dir, { recursive: true });

@@ -172,6 +172,9 @@ export function osvToAdvisory(doc: unknown, ctx: OsvContext): Advisory | undefin
   const id = str(doc.id);
   if (!id) throw new Error('not an OSV record: no "id"');
   if (id.length > 200) throw new Error('not an OSV record: absurd "id"');
+  // The schema requires `modified`; it also tells OSV apart from look-alikes in the same trees
+  // (Go vulndb's data/reports/*.yaml have an id and no modified).
+  if (doc.modified === undefined || doc.modified === null) throw new Error(`not an OSV record: ${id} has no "modified"`);
   const source = sourceOfId(id);
   const severity: SeverityScore[] = severityList(doc.severity, source, ctx);
   const dbSeverity = specificSeverity(doc.database_specific);

@@ -6,9 +6,13 @@ import type { Importer, ImportSink } from '../../importer.ts';
 import { detectPath, forEachFile } from '../lang-common/files.ts';
 import { looksLikeRustsec, parseRustsec } from './parse.ts';
 
-/** Advisory files: Markdown (current layout) or TOML (pre-2021), one directory per package. */
+/**
+ * Advisory files: Markdown (current layout) or TOML (pre-2021) in crates/<crate>/ or rust/<component>/.
+ * The repository root's own Markdown (README, CONTRIBUTING, EXAMPLE_ADVISORY.md with its placeholder
+ * front matter) is not an advisory.
+ */
 function wanted(path: string): boolean {
-  return /\.(md|toml)$/i.test(path) && !/(^|[\\/])(README|CONTRIBUTING|LICENSE[^\\/]*|CODE_OF_CONDUCT)\.md$/i.test(path);
+  return /(^|[\\/])(crates|rust)[\\/][^\\/]+[\\/][^\\/]+\.(md|toml)$/i.test(path);
 }
 
 /** rust/<component>/<file>: a toolchain advisory. */
@@ -25,7 +29,7 @@ export async function importRustsec(root: string, sink: ImportSink): Promise<voi
 export const rustsecImporter: Importer = {
   name: 'rustsec',
   description: 'RustSec advisory database (crates.io and Rust toolchain advisories, Markdown + TOML)',
-  detect: (path) => detectPath(path, (p) => /\.md$/i.test(p), looksLikeRustsec, 20),
+  detect: (path) => detectPath(path, wanted, looksLikeRustsec),
   import: importRustsec,
   upstream: [{ name: 'advisory-db', url: 'https://github.com/rustsec/advisory-db/archive/refs/heads/main.tar.gz', kind: 'tar.gz' }],
 };

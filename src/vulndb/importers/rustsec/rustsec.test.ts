@@ -94,6 +94,7 @@ test('malformed files are warnings naming the file; good ones beside them still 
     await w('RUSTSEC-0000-0004.md', '```toml\n[advisory]\npackage = "demo"\n```\n');
     await w('RUSTSEC-0000-0005.md', '```toml\n[advisory]\nid = "RUSTSEC-0000-0005"\npackage = "demo"\n[versions]\npatched = "not a list"\nunaffected = [1, true]\n```\n');
     await writeFile(join(dir, 'README.md'), '# The RustSec Advisory Database\n');
+    await writeFile(join(dir, 'EXAMPLE_ADVISORY.md'), '```toml\n[advisory]\nid = "RUSTSEC-0000-0000"\npackage = "example"\n```\n# Example\n');
     const got = await runImporter(rustsecImporter, dir);
     assert.deepEqual(got.advisories.map((a) => a.id).sort(), ['RUSTSEC-0000-0001', 'RUSTSEC-0000-0005']);
     // A broken CVSS vector drops the vector, not the advisory.
