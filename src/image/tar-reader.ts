@@ -56,7 +56,8 @@ class Cursor {
     let need = n;
     while (need > 0 && (await this.more())) {
       const take = Math.min(need, this.buf.length - this.off);
-      parts.push(this.buf.subarray(this.off, this.off + take));
+      // Copied: a source may reuse its chunk buffers once the next chunk is requested.
+      parts.push(Buffer.from(this.buf.subarray(this.off, this.off + take)));
       this.off += take;
       need -= take;
     }
@@ -171,8 +172,9 @@ function typeOf(flag: number): TarEntryType {
 }
 
 /**
- * Calls `onEntry` for every entry, in order. `body` yields the entry's bytes (zero-copy subarrays);
- * what the callback leaves unread is skipped. Returns the number of entries. Throws on corrupt or
+ * Calls `onEntry` for every entry, in order. `body` yields the entry's bytes (zero-copy subarrays,
+ * valid only until the next chunk is requested: the source may reuse its buffers); what the
+ * callback leaves unread is skipped. Returns the number of entries. Throws on corrupt or
  * truncated input.
  */
 export async function readTar(

@@ -64,9 +64,12 @@ export class FinalView implements Deletions {
   }
 
   private isDeletedAfter(path: string, layer: number): boolean {
+    // Most images delete little: skip the ancestor walk (and its garbage) when nothing can match.
+    if (this.whiteoutAt.size === 0 && this.hiddenBelowAt.size === 0) return false;
     const w = this.whiteoutAt.get(path);
     if (w && w[w.length - 1]! > layer) return true;
-    for (const a of ancestors(path)) {
+    for (let d = path.lastIndexOf('/'); d > 0; d = path.lastIndexOf('/', d - 1)) {
+      const a = path.slice(0, d);
       const wa = this.whiteoutAt.get(a);
       if (wa && wa[wa.length - 1]! > layer) return true;
       const h = this.hiddenBelowAt.get(a);

@@ -1,9 +1,7 @@
 // File content handed to catalogers: small files stay in memory, large ones are spooled to a temp
 // file in Triad's own temp dir (only files some cataloger asked for, deleted right after parsing).
-import { createWriteStream, promises as fs } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { FileContent } from '../catalog/cataloger.ts';
 
 export class BufferContent implements FileContent {
@@ -91,23 +89,28 @@ export async function collect(
   budget?: MemoryBudget,
 ): Promise<BufferContent | TempFileContent> {
   if (size <= memLimit && (!budget || budget.tryTake(size))) {
-    const chunks: Buffer[] = [];
+    // Chunks are views into the reader's buffers, which it reuses: copy them out as they come.
+    const buf = Buffer.allocUnsafe(size);
     let n = 0;
     try {
       for await (const c of body) {
-        chunks.push(c as Buffer);
-        n += (c as Buffer).length;
-        if (n > size) throw new Error(`file body longer than its header says (${size} bytes)`);
+        if (n + c.length > size) throw new Error(`file body longer than its header says (${size} bytes)`);
+        (c as Buffer).copy(buf, n);
+        n += c.length;
       }
     } catch (e) {
       budget?.release(size);
       throw e;
     }
-    // A single chunk is a view into the reader's buffer: copy small files so that a cataloger
-    // keeping a slice does not pin a whole read buffer.
-    return new BufferContent(chunks.length === 1 && size >= 64 * 1024 ? chunks[0]! : Buffer.concat(chunks, n));
+    return new BufferContent(n === size ? buf : buf.subarray(0, n));
   }
   const p = join(await tmpDir(), `f${++seq}`);
-  await pipeline(Readable.from(body), createWriteStream(p, { flags: 'wx', mode: 0o600 }));
+  // One write at a time, each finished before the next chunk is requested (chunk buffers are reused).
+  const fh = await fs.open(p, 'wx', 0o600);
+  try {
+    for await (const c of body) await fh.write(c);
+  } finally {
+    await fh.close();
+  }
   return new TempFileContent(p, size);
 }
