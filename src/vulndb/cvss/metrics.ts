@@ -67,26 +67,35 @@ const V4: VersionSpec = {
   ],
 };
 
-/** Per-version lookup structures, built once: metric name -> definition and canonical position. */
+/**
+ * v4.0's Table 23 was first published with the impact metrics interleaved (VC/SC/VI/SI/VA/SA), an
+ * editing relic the authors later corrected to VC/VI/VA/SC/SI/SA (cvss-v4-calculator issue #44).
+ * Vectors written from the misprinted table exist (PyPA published some), so that order is valid too.
+ */
+const V4_MISPRINTED_ORDER = ['AV', 'AC', 'AT', 'PR', 'UI', 'VC', 'SC', 'VI', 'SI', 'VA', 'SA'];
+
+/** Per-version lookup structures, built once. */
 export interface CompiledSpec {
   ordered: boolean;
-  byName: Map<string, { def: MetricDef; position: number; values: Set<string> }>;
+  byName: Map<string, { def: MetricDef; values: Set<string> }>;
+  /** Accepted metric orders (metric -> rank); a vector must follow one of them (ordered versions). */
+  orders: ReadonlyArray<ReadonlyMap<string, number>>;
   baseNames: readonly string[];
 }
 
-function compile(spec: VersionSpec): CompiledSpec {
-  const byName = new Map<string, { def: MetricDef; position: number; values: Set<string> }>();
-  spec.metrics.forEach((def, position) => byName.set(def.name, { def, position, values: new Set(def.values) }));
-  return {
-    ordered: spec.ordered,
-    byName,
-    baseNames: spec.metrics.filter((m) => m.group === 'base').map((m) => m.name),
-  };
+function compile(spec: VersionSpec, alternativeBaseOrders: ReadonlyArray<readonly string[]> = []): CompiledSpec {
+  const byName = new Map<string, { def: MetricDef; values: Set<string> }>();
+  for (const def of spec.metrics) byName.set(def.name, { def, values: new Set(def.values) });
+  const canonical = spec.metrics.map((m) => m.name);
+  const baseNames = spec.metrics.filter((m) => m.group === 'base').map((m) => m.name);
+  const rank = (names: readonly string[]) => new Map(names.map((name, i) => [name, i] as const));
+  const orders = [rank(canonical), ...alternativeBaseOrders.map((base) => rank([...base, ...canonical.slice(base.length)]))];
+  return { ordered: spec.ordered, byName, orders, baseNames };
 }
 
 const COMPILED_V2 = compile(V2);
 const COMPILED_V3 = compile(V3);
-const COMPILED_V4 = compile(V4);
+const COMPILED_V4 = compile(V4, [V4_MISPRINTED_ORDER]);
 
 export function specFor(version: CvssVersion): CompiledSpec {
   switch (version) {

@@ -4,7 +4,8 @@
 // (v2.0 vectors have none), unknown metrics, metrics written twice, values a metric does not
 // define, missing base metrics, and for v2.0 and v4.0 (whose specifications make every other order
 // invalid) metrics out of the specification's order. v3.x readers "must accept metrics in any
-// order", so v3.x order is free.
+// order", so v3.x order is free. v4.0 also accepts the order of its specification's misprinted
+// Table 23 (see metrics.ts).
 //
 // One leniency: a single trailing "/" is accepted, because GitHub's advisory database published
 // vectors like "CVSS:3.1/AV:N/.../A:H/" and dropping those advisories' scores helps nobody.
@@ -43,7 +44,8 @@ export function parseCvss(input: string): CvssVector {
 
   const spec = specFor(version);
   const metrics: Record<string, string> = {};
-  let lastPosition = -1;
+  // For ordered versions: the last rank seen in each accepted order, -Infinity once that order broke.
+  const lastRanks = spec.orders.map(() => -1);
   let lastName = '';
   for (const part of body.split('/')) {
     const colon = part.indexOf(':');
@@ -58,10 +60,21 @@ export function parseCvss(input: string): CvssVector {
     if (!known.values.has(value)) {
       throw new CvssError(vector, `bad value "${value}" for metric ${name} (CVSS ${version} allows ${known.def.values.join(', ')})`);
     }
-    if (spec.ordered && known.position < lastPosition) {
-      throw new CvssError(vector, `metric ${name} comes after ${lastName}, but CVSS ${version} requires the specification's metric order`);
+    if (spec.ordered) {
+      let followed = false;
+      spec.orders.forEach((order, i) => {
+        const rank = order.get(name)!;
+        if (lastRanks[i] !== Number.NEGATIVE_INFINITY && rank > lastRanks[i]) {
+          lastRanks[i] = rank;
+          followed = true;
+        } else {
+          lastRanks[i] = Number.NEGATIVE_INFINITY;
+        }
+      });
+      if (!followed) {
+        throw new CvssError(vector, `metric ${name} comes after ${lastName}, but CVSS ${version} requires the specification's metric order`);
+      }
     }
-    lastPosition = known.position;
     lastName = name;
     metrics[name] = value;
   }

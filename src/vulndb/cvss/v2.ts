@@ -17,9 +17,10 @@ const REQUIREMENT: Weights = { L: 0.5, M: 1.0, H: 1.51, ND: 1.0 };
 export interface V2Scores { base: number; temporal?: number; environmental?: number }
 
 /**
- * The guide's round_to_1_decimal. The products are computed in binary floating point, so a value
- * meant to be exactly x.x5 can land a hair below it; the epsilon puts it back where decimal
- * arithmetic (and NVD's published scores) put it.
+ * The guide's round_to_1_decimal (half up). The products are computed in binary floating point, so
+ * a value that is exactly x.x5 in decimal can land a hair below it (9.0 × 0.95 = 8.549999…); the
+ * epsilon rounds it as decimal arithmetic does (8.6). No base score is affected (all 729 base
+ * vectors round the same either way); temporal and environmental products can be.
  */
 function round1(x: number): number {
   return Math.round(x * 10 + 1e-9) / 10;

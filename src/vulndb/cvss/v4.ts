@@ -84,8 +84,11 @@ function macroVector(v: Effective): [number, number, number, number, number, num
   return [eq1, eq2, eq3, eq4, eq5, eq6];
 }
 
-function lookup(eq: readonly number[]): number {
-  const score = MACROVECTOR_SCORES[eq.join('')];
+/** The table keyed by the MacroVector's digits read as a number (no string building per lookup). */
+const SCORE_BY_MACROVECTOR = new Map(Object.entries(MACROVECTOR_SCORES).map(([k, v]) => [Number(k), v] as const));
+
+function lookup(eq1: number, eq2: number, eq3: number, eq4: number, eq5: number, eq6: number): number {
+  const score = SCORE_BY_MACROVECTOR.get(((((eq1 * 10 + eq2) * 10 + eq3) * 10 + eq4) * 10 + eq5) * 10 + eq6);
   return score === undefined ? Number.NaN : score;
 }
 
@@ -111,27 +114,26 @@ function distance(v: Effective, maxes: readonly MaxVector[]): number {
 
 function scoreEffective(v: Effective): number {
   if (v.VC === 'N' && v.VI === 'N' && v.VA === 'N' && v.SC === 'N' && v.SI === 'N' && v.SA === 'N') return 0;
-  const eq = macroVector(v);
-  const [eq1, eq2, eq3, eq4, eq5, eq6] = eq;
-  const value = lookup(eq);
+  const [eq1, eq2, eq3, eq4, eq5, eq6] = macroVector(v);
+  const value = lookup(eq1, eq2, eq3, eq4, eq5, eq6);
 
-  const lowerEq1 = lookup([eq1 + 1, eq2, eq3, eq4, eq5, eq6]);
-  const lowerEq2 = lookup([eq1, eq2 + 1, eq3, eq4, eq5, eq6]);
+  const lowerEq1 = lookup(eq1 + 1, eq2, eq3, eq4, eq5, eq6);
+  const lowerEq2 = lookup(eq1, eq2 + 1, eq3, eq4, eq5, eq6);
   let lowerEq3Eq6: number;
   if (eq3 === 0 && eq6 === 0) {
     // Two ways down (00 -> 01 and 00 -> 10): the higher-scoring one.
-    const left = lookup([eq1, eq2, eq3, eq4, eq5, eq6 + 1]);
-    const right = lookup([eq1, eq2, eq3 + 1, eq4, eq5, eq6]);
+    const left = lookup(eq1, eq2, eq3, eq4, eq5, eq6 + 1);
+    const right = lookup(eq1, eq2, eq3 + 1, eq4, eq5, eq6);
     lowerEq3Eq6 = left > right ? left : right;
   } else if (eq3 === 1 && eq6 === 0) {
-    lowerEq3Eq6 = lookup([eq1, eq2, eq3, eq4, eq5, eq6 + 1]);
+    lowerEq3Eq6 = lookup(eq1, eq2, eq3, eq4, eq5, eq6 + 1);
   } else if (eq3 === 2) {
     lowerEq3Eq6 = Number.NaN; // 21 is the lowest level
   } else {
-    lowerEq3Eq6 = lookup([eq1, eq2, eq3 + 1, eq4, eq5, eq6]);
+    lowerEq3Eq6 = lookup(eq1, eq2, eq3 + 1, eq4, eq5, eq6);
   }
-  const lowerEq4 = lookup([eq1, eq2, eq3, eq4 + 1, eq5, eq6]);
-  const lowerEq5 = lookup([eq1, eq2, eq3, eq4, eq5 + 1, eq6]);
+  const lowerEq4 = lookup(eq1, eq2, eq3, eq4 + 1, eq5, eq6);
+  const lowerEq5 = lookup(eq1, eq2, eq3, eq4, eq5 + 1, eq6);
 
   const parts: Array<[lower: number, distance: number, depth: number]> = [
     [lowerEq1, distance(v, MAX_EQ1[eq1]), MAX_SEVERITY.eq1[eq1]],
