@@ -81,13 +81,21 @@ export function distroTarget(os: OSInfo, packages: readonly Package[], hasData: 
     case 'chainguard':
       return one('rolling');
     case 'amzn': {
-      const m = /^(\d{4}|\d+)/.exec(os.version.trim())?.[1];
-      return one(m);
+      // Amazon Linux 1 identifies itself by its AMI release ("2018.03"); its advisories say "1".
+      const v = os.version.trim();
+      return one(/^20\d\d\.\d+/.test(v) && !v.startsWith('2023') ? '1' : /^(\d+)/.exec(v)?.[1]);
     }
+    case 'opensuse-tumbleweed':
+      return one('rolling');
     case 'sles':
     case 'sled':
+    case 'sle-micro':
+    case 'sl-micro':
     case 'opensuse-leap':
     case 'photon':
+    case 'mariner':
+    case 'cbl-mariner':
+    case 'azurelinux':
       return one(majorMinor(os.version) ?? major(os.version));
     case 'rhel':
       return one(major(os.version));

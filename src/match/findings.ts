@@ -109,9 +109,17 @@ export function groupByAlias(hits: RawHit[], infos: AdvisoryCache): RawHit[][] {
   return [...groups.values()];
 }
 
+/** The qualitative rating of a CVSS statement: as given, else from its base score (FIRST's bands). */
+export function ratingOf(s: SeverityScore): Severity | undefined {
+  if (s.rating && s.rating !== 'UNKNOWN') return s.rating;
+  if (typeof s.score !== 'number' || !(s.score > 0)) return undefined;
+  if (s.type === 'CVSS_V2') return s.score >= 7 ? 'HIGH' : s.score >= 4 ? 'MEDIUM' : 'LOW';
+  return s.score >= 9 ? 'CRITICAL' : s.score >= 7 ? 'HIGH' : s.score >= 4 ? 'MEDIUM' : 'LOW';
+}
+
 function cvssRating(scores: SeverityScore[], pref: (s: SeverityScore) => boolean): SeverityScore | undefined {
   const order = ['CVSS_V3', 'CVSS_V4', 'CVSS_V2'];
-  const withRating = scores.filter((s) => s.type !== 'vendor' && s.rating && s.rating !== 'UNKNOWN' && pref(s));
+  const withRating = scores.filter((s) => s.type !== 'vendor' && ratingOf(s) && pref(s)).map((s) => ({ ...s, rating: ratingOf(s) }));
   withRating.sort((a, b) => order.indexOf(a.type) - order.indexOf(b.type));
   return withRating[0];
 }
