@@ -38,6 +38,12 @@ export interface CompiledRule {
   fallback: boolean;
   /** The regex can span lines (private keys, YAML documents): scanned in wider windows. */
   multiline: boolean;
+  /**
+   * None of the keywords is part of the pattern (gitleaks' facebook-access-token: keyword
+   * "facebook", token digits|letters): the keyword gates the file, and the regex then runs over the
+   * whole file, as gitleaks does, instead of in windows around the keyword.
+   */
+  gated: boolean;
   allowlists: CompiledAllowlist[];
 }
 
@@ -134,6 +140,8 @@ function compileRule(spec: RuleSpec, where: string, errors: string[]): CompiledR
     if (c) allowlists.push(c);
   }
   const keywords = Array.isArray(spec.keywords) ? spec.keywords.map((k) => String(k).toLowerCase()).filter(Boolean) : [];
+  const plain = (spec.regex ?? '').toLowerCase().replace(/\\(.)/g, '$1');
+  const gated = keywords.length > 0 && keywords.every((k) => !plain.includes(k));
   return {
     id: spec.id,
     title: spec.title ?? spec.id,
@@ -147,6 +155,7 @@ function compileRule(spec: RuleSpec, where: string, errors: string[]): CompiledR
     requireDigit: spec.requireDigit === true,
     fallback: spec.fallback === true,
     multiline,
+    gated,
     allowlists,
   };
 }

@@ -175,10 +175,14 @@ export class SecretScanner {
     };
 
     const hits = this.matcher.scan(text, MAX_HITS);
-    const chunks = () => chunkWindows(text);
+    let chunked: Array<[number, number]> | undefined;
+    const chunks = () => (chunked ??= chunkWindows(text));
     if (hits.length >= MAX_HITS) {
       warning = `${path}: more than ${MAX_HITS} keyword occurrences; scanned in chunks`;
-      for (const rs of this.rulesByKeyword) for (const r of rs) runRule(r, chunks());
+      for (const r of new Set(this.rulesByKeyword.flat())) {
+        runRule(r, chunks());
+        if (timedOut) break;
+      }
     } else if (hits.length) {
       const perRule = new Map<CompiledRule, number[]>();
       for (const h of hits) {
@@ -189,11 +193,14 @@ export class SecretScanner {
         }
       }
       for (const [r, at] of perRule) {
-        runRule(r, windowsAround(text, at, r.multiline));
+        runRule(r, r.gated ? chunks() : windowsAround(text, at, r.multiline));
         if (timedOut) break;
       }
     }
-    if (!timedOut) for (const r of this.alwaysRun) runRule(r, chunks());
+    for (const r of this.alwaysRun) {
+      if (timedOut) break;
+      runRule(r, chunks());
+    }
 
     // Generic (fallback) findings give way to a specific rule that found the same secret.
     const specific = cands.filter((c) => !c.rule.fallback);
@@ -286,9 +293,12 @@ function chunkWindows(text: string): Array<[number, number]> {
   for (let a = 0; a < text.length; ) {
     let b = Math.min(text.length, a + CHUNK);
     if (b < text.length) {
-      const nl = text.lastIndexOf('\n', b);
-      // No newline in the chunk: cut hard, overlapping the next chunk so a token on the cut is seen whole.
-      if (nl > a) b = nl + 1;
+      // Cut after the last newline in the second half of the chunk (a bounded look-back: an
+      // unbounded lastIndexOf on one giant line would make chunking quadratic).
+      let nl = b - 1;
+      while (nl > a + CHUNK / 2 && text.charCodeAt(nl) !== 10) nl--;
+      // No newline there: cut hard, overlapping the next chunk so a token on the cut is seen whole.
+      if (text.charCodeAt(nl) === 10) b = nl + 1;
       else {
         out.push([a, b]);
         a = b - 1024;
