@@ -10,6 +10,8 @@ import { toSPDX } from '../sbom/spdx.ts';
 import { renderJSON } from '../sbom/json.ts';
 import { renderLayerTable, renderPackageTable } from '../sbom/table.ts';
 import { createProgress } from './progress.ts';
+import { sbomToInventory, SbomInputError } from '../match/sbom-input.ts';
+import { addVulnOptions, buildReport, checkFlags, hasFindings, isUsageError, renderReport, type VulnFlags } from './vuln-scan.ts';
 
 const SBOM_FORMATS = ['table', 'json', 'cyclonedx', 'spdx', 'spdx-json'] as const;
 
@@ -117,26 +119,39 @@ export function fail(e: unknown): never {
 }
 
 export function registerImageCommands(program: Command): void {
-  addImageOptions(
-    program
-      .command('image')
-      .alias('i')
-      .description('scan a container image: its packages (SBOM) and the layers that added them')
-      .argument('<image-ref>', 'image reference (see "Image references" below)')
-      .option('--no-layers', 'omit the layer table'),
-  ).action(async (ref: string, flags: ImageFlags) => {
+  const image = program
+    .command('image')
+    .alias('i')
+    .description('scan a container image for known vulnerabilities (SBOM + matching against the vulnerability database)')
+    .argument('<image-ref>', 'image reference (see "Image references" below)')
+    .option('-o, --output <file>', 'write the report to a file instead of stdout')
+    .option('--platform <os/arch[/variant]>', 'platform to pick from a multi-arch image', 'linux/amd64')
+    .option('--username <name>', 'registry user name (else Docker config.json credentials)')
+    .option('--password <secret>', 'registry password or token (TRIAD_PASSWORD also works)')
+    .option('--insecure', 'allow plain HTTP and unverified TLS for registries')
+    .option('--docker-host <url>', 'Docker engine socket (default: $DOCKER_HOST or /var/run/docker.sock)')
+    .option('--docker-config <dir>', 'directory of the Docker config.json with registry credentials')
+    .option('--no-verify', 'read hand-edited archives whose blobs no longer match their digests (registry blobs are always verified)')
+    .option('--no-layers', 'omit the layer table (table format)')
+    .option('--list-all-pkgs', 'also list every package (table format)');
+  addVulnOptions(image).action(async (ref: string, flags: ImageFlags & VulnFlags & { listAllPkgs?: boolean }) => {
     try {
+      const checked = checkFlags(flags);
       const inv = await runScan(ref, flags, program.opts().quiet);
-      await writeOutput(render(inv, flags.format, flags.layers !== false), flags.output);
+      const report = await buildReport(inv.image.ref, inv, flags, checked);
+      await writeOutput(await renderReport(report, flags.format, { layers: flags.layers !== false, listPackages: flags.listAllPkgs === true }), flags.output);
+      if (checked.exitCode && hasFindings(report)) process.exitCode = checked.exitCode;
     } catch (e) {
-      fail(e);
+      failScan(e);
     }
   });
 
   addImageOptions(
     program
       .command('sbom')
-      .description('generate the software bill of materials of an image (CycloneDX 1.6, SPDX 2.3, JSON, table)'),
+      .description('generate the software bill of materials of an image (CycloneDX 1.6, SPDX 2.3, JSON, table); `sbom scan FILE` matches an SBOM')
+      // Options after "scan" belong to the subcommand, not to `sbom` itself.
+      .enablePositionalOptions(),
   )
     .argument('<image-ref>', 'image reference')
     .action(async (ref: string, flags: ImageFlags) => {
@@ -147,4 +162,53 @@ export function registerImageCommands(program: Command): void {
         fail(e);
       }
     });
+
+  const sbom = program.commands.find((c) => c.name() === 'sbom')!;
+  addVulnOptions(
+    sbom
+      .command('scan')
+      .description('match a CycloneDX (1.4-1.6) or SPDX 2.3 JSON SBOM (Triad\'s or another tool\'s) against the vulnerability database')
+      .argument('<sbom.json>', 'the SBOM file (- for stdin)')
+      .option('-o, --output <file>', 'write the report to a file instead of stdout'),
+  ).action(async (file: string, flags: VulnFlags & { output?: string }) => {
+    try {
+      const checked = checkFlags(flags);
+      const text = await readSbomText(file);
+      const inv = sbomToInventory(text, file);
+      const report = await buildReport(file, inv, flags, checked);
+      await writeOutput(await renderReport(report, flags.format), flags.output);
+      if (checked.exitCode && hasFindings(report)) process.exitCode = checked.exitCode;
+    } catch (e) {
+      failScan(e);
+    }
+  });
+}
+
+const MAX_SBOM_BYTES = 1 << 30;
+
+async function readSbomText(file: string): Promise<string> {
+  if (file === '-') {
+    const chunks: Buffer[] = [];
+    let n = 0;
+    for await (const c of process.stdin) {
+      n += (c as Buffer).length;
+      if (n > MAX_SBOM_BYTES) throw new SbomInputError('stdin: SBOM larger than 1 GiB');
+      chunks.push(c as Buffer);
+    }
+    return Buffer.concat(chunks).toString('utf8');
+  }
+  const st = await fs.stat(file).catch((e: Error) => {
+    throw new SbomInputError(`${file}: cannot read the SBOM: ${e.message}`);
+  });
+  if (st.size > MAX_SBOM_BYTES) throw new SbomInputError(`${file}: SBOM larger than 1 GiB`);
+  return fs.readFile(file, 'utf8');
+}
+
+/** Like fail(): unusable input (image, flags, files, database) exits 2, anything else 1. */
+function failScan(e: unknown): never {
+  if (isUsageError(e)) {
+    process.stderr.write(`triad: ${String((e as Error).message).split('\n')[0]}\n`);
+    process.exit(2);
+  }
+  fail(e);
 }

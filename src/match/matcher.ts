@@ -11,7 +11,8 @@
 //   standard library advisories; runtimes match their core advisories (Affected.runtime).
 // - Nothing unknown is silent: unparsable versions and ecosystems or OSes without data are warnings.
 
-import type { PackageFix, VulnFinding } from '../model/finding.ts';
+import type { PackageFix, Suppressed, VulnFinding } from '../model/finding.ts';
+import { applyPolicy, type Policy } from './policy.ts';
 import type { Inventory, Package } from '../model/types.ts';
 import { baseLayerCount } from '../misconfig/image/base.ts';
 import { schemeFor } from '../version/index.ts';
@@ -25,12 +26,16 @@ import { isOsPackage, PackageLookup, type PackageHits } from './lookup.ts';
 export interface MatchOptions {
   /** Report informational advisories (RustSec "unmaintained", "unsound") as findings too. */
   includeInformational?: boolean;
+  /** --severity, --ignore-unfixed, ignore file, VEX: applied before the fixes are computed. */
+  policy?: Policy;
 }
 
 export interface MatchResult {
   vulnerabilities: VulnFinding[];
   fixes: PackageFix[];
   warnings: string[];
+  /** Findings the policy suppressed (empty without a policy). */
+  suppressed: Suppressed[];
 }
 
 const MAX_WARNINGS = 200;
@@ -127,7 +132,8 @@ export class Matcher {
       fixBases.set(p.id, { scheme: hits.scheme, version: hits.fixBase });
       for (const t of templates) vulnerabilities.push(toFinding(t, p, base));
     }
-    return { vulnerabilities, fixes: computeFixes(vulnerabilities, fixBases), warnings };
+    const kept = opts.policy ? applyPolicy(vulnerabilities, opts.policy) : { vulnerabilities, suppressed: [] };
+    return { vulnerabilities: kept.vulnerabilities, fixes: computeFixes(kept.vulnerabilities, fixBases), warnings, suppressed: kept.suppressed };
   }
 }
 
