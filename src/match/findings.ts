@@ -73,8 +73,31 @@ export class AdvisoryCache {
   }
 }
 
-/** Groups statements into vulnerabilities by shared ids/aliases (union-find over ids). */
-export function groupByAlias(hits: RawHit[], infos: AdvisoryCache): RawHit[][] {
+/** One statement as grouping sees it: the ids it is known by, and ids to show but not join on. */
+export interface Unit {
+  hit: RawHit;
+  keys: string[];
+  notices: string[];
+}
+
+const CVE = /^CVE-\d{4}-\d+$/;
+
+/**
+ * A notice fixing several CVEs at once (DSA/DLA/RHSA/USN list them as aliases) is not one
+ * vulnerability: it becomes one unit per CVE, with the notice id shown as an alias but never used
+ * to join, so two CVEs fixed by the same DSA stay two findings (as Trivy reports them).
+ */
+export function unitsOf(hits: RawHit[], infos: AdvisoryCache): Unit[] {
+  return hits.flatMap((hit) => {
+    const ids = [hit.id, ...infos.info(hit.source, hit.id).aliases];
+    const cves = [...new Set(ids.filter((x) => CVE.test(x)))];
+    if (cves.length > 1) return cves.map((c) => ({ hit, keys: [c], notices: CVE.test(hit.id) ? [] : [hit.id] }));
+    return [{ hit, keys: [...new Set(ids)], notices: [] }];
+  });
+}
+
+/** Groups units into vulnerabilities by shared ids/aliases (union-find over ids). */
+export function groupByAlias(units: Unit[]): Unit[][] {
   const parent = new Map<string, string>();
   const find = (x: string): string => {
     let r = x;
@@ -87,24 +110,20 @@ export function groupByAlias(hits: RawHit[], infos: AdvisoryCache): RawHit[][] {
     }
     return r;
   };
-  const add = (x: string) => {
-    if (!parent.has(x)) parent.set(x, x);
-  };
-  for (const h of hits) {
-    add(h.id);
-    for (const a of infos.info(h.source, h.id).aliases) {
-      add(a);
-      const ra = find(a);
-      const rh = find(h.id);
-      if (ra !== rh) parent.set(ra, rh);
+  for (const u of units) {
+    for (const k of u.keys) if (!parent.has(k)) parent.set(k, k);
+    const root = find(u.keys[0]!);
+    for (const k of u.keys.slice(1)) {
+      const rk = find(k);
+      if (rk !== root) parent.set(rk, root);
     }
   }
-  const groups = new Map<string, RawHit[]>();
-  for (const h of hits) {
-    const r = find(h.id);
+  const groups = new Map<string, Unit[]>();
+  for (const u of units) {
+    const r = find(u.keys[0]!);
     const g = groups.get(r);
-    if (g) g.push(h);
-    else groups.set(r, [h]);
+    if (g) g.push(u);
+    else groups.set(r, [u]);
   }
   return [...groups.values()];
 }
@@ -145,12 +164,10 @@ function sourceName(source: string): string {
   return source === 'debian-tracker' ? 'debian' : source === 'alpine-secdb' ? 'alpine' : source;
 }
 
-function chooseId(group: RawHit[], infos: AdvisoryInfo[]): { id: string; aliases: string[] } {
-  const ids: string[] = [];
-  group.forEach((h, i) => ids.push(h.id, ...infos[i]!.aliases));
-  const unique = [...new Set(ids)];
-  const cves = unique.filter((x) => /^CVE-\d{4}-\d+$/.test(x)).sort();
-  const id = cves[0] ?? group[0]!.id;
+function chooseId(group: Unit[]): { id: string; aliases: string[] } {
+  const unique = [...new Set(group.flatMap((u) => [...u.keys, ...u.notices]))];
+  const cves = unique.filter((x) => CVE.test(x)).sort();
+  const id = cves[0] ?? group[0]!.hit.id;
   return { id, aliases: unique.filter((x) => x !== id) };
 }
 
@@ -164,6 +181,24 @@ function dedupeScores(list: SeverityScore[]): SeverityScore[] {
   });
 }
 
+/**
+ * Fix versions of one statement: the model's fixed events / unaffected bounds, else the exclusive
+ * upper bounds of CONSTRAINT `affected` expressions (FriendsOfPHP's ">=6.0.0,<6.5.6" says 6.5.6
+ * fixes that branch) that lie above the compared version.
+ */
+function fixedOf(h: RawHit): string[] {
+  const direct = fixedVersions(h.affected);
+  if (direct.length) return direct;
+  const out: string[] = [];
+  for (const r of h.affected.ranges ?? []) {
+    if (r.type !== 'CONSTRAINT') continue;
+    for (const expr of r.affected ?? []) {
+      for (const m of expr.matchAll(/<\s*(?!=)\s*v?([0-9][^\s,|<>=!~^]*)/g)) out.push(m[1]!);
+    }
+  }
+  return [...new Set(out)];
+}
+
 const STATE_ORDER = ['affected', 'deferred', 'wont-fix', 'end-of-life'] as const;
 
 /**
@@ -173,15 +208,16 @@ const STATE_ORDER = ['affected', 'deferred', 'wont-fix', 'end-of-life'] as const
 export function buildTemplates(hits: RawHit[], os: boolean, cache: AdvisoryCache, opts: { includeInformational?: boolean }): FindingTemplate[] {
   const usable = hits.filter((h) => opts.includeInformational || !cache.info(h.source, h.id).informational);
   const out: FindingTemplate[] = [];
-  for (const raw of groupByAlias(usable, cache)) {
-    // Preferred distro key first; among language sources GHSA/OSV before the others.
-    const group = [...raw].sort((a, b) => a.keyRank - b.keyRank || Number(DISTRO_SOURCES.has(b.source)) - Number(DISTRO_SOURCES.has(a.source)));
+  for (const units of groupByAlias(unitsOf(usable, cache))) {
+    // Preferred distro key first; distro sources before the others.
+    const sorted = [...units].sort((a, b) => a.hit.keyRank - b.hit.keyRank || Number(DISTRO_SOURCES.has(b.hit.source)) - Number(DISTRO_SOURCES.has(a.hit.source)));
+    const group = [...new Set(sorted.map((u) => u.hit))];
     const best = group.filter((h) => h.keyRank === group[0]!.keyRank);
     const infos = group.map((h) => cache.info(h.source, h.id));
-    const { id, aliases } = chooseId(group, infos);
+    const { id, aliases } = chooseId(sorted);
     const cves = [id, ...aliases].filter((x) => x.startsWith('CVE-'));
     const e = cves.length ? cache.enrichment(cves) : { nvdSeverity: [] as SeverityScore[] };
-    const fixed = [...new Set(best.flatMap((h) => fixedVersions(h.affected)))];
+    const fixed = [...new Set(best.flatMap((h) => fixedOf(h)))];
     let status: FindingTemplate['status'] = 'affected';
     if (fixed.length) status = 'fixed';
     else {
