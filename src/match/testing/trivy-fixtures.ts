@@ -5,12 +5,15 @@
 // ({FixedVersion, Status, State, Severity} for distros, {PatchedVersions, VulnerableVersions} for
 // language ecosystems), plus a "vulnerability" bucket with severities and texts per CVE.
 
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
 import type { Advisory, Affected, FixState, RangeEvent, Severity, SeverityScore, VersionRange } from '../../model/advisory.ts';
 import type { Ecosystem } from '../../model/types.ts';
 import { schemeFor, type VersionScheme } from '../../version/index.ts';
+import { rebuildDatabase } from '../../vulndb/rebuild.ts';
+import { openVulnDB, type VulnDB } from '../../vulndb/store.ts';
 
 interface Bucket {
   bucket?: string;
@@ -212,4 +215,16 @@ export function loadTrivyFixtures(dir: string): TrivyFixtureDB {
     out.push({ id, source: 'nvd', aliases: [], severity: [{ type: 'CVSS_V3', vector: nvd.V3Vector, ...(typeof nvd.V3Score === 'number' ? { score: nvd.V3Score } : {}), source: 'nvd' }], references: [], affected: [] });
   }
   return { advisories: out, skipped: [...new Set(skipped)] };
+}
+
+/** A fresh database holding the fixture advisories (a temp file). */
+export async function buildFixtureDB(dir: string): Promise<VulnDB> {
+  const { advisories } = loadTrivyFixtures(dir);
+  const path = join(mkdtempSync(join(tmpdir(), 'triad-trivy-fixtures-')), 'db.sqlite');
+  await rebuildDatabase(path, async (w) => {
+    await w.replaceSource({ name: 'trivy-fixtures', origin: [dir] }, async (sink) => {
+      for (const a of advisories) sink.advisory(a);
+    });
+  });
+  return openVulnDB(path);
 }
