@@ -11,9 +11,13 @@ import { renderJSON } from '../sbom/json.ts';
 import { renderLayerTable, renderPackageTable } from '../sbom/table.ts';
 import { createProgress } from './progress.ts';
 import { sbomToInventory, SbomInputError } from '../match/sbom-input.ts';
-import { addVulnOptions, buildReport, checkFlags, hasFindings, isUsageError, renderReport, type VulnFlags } from './vuln-scan.ts';
+import { addVulnOptions, buildReport, checkFlags, hasFindings, isUsageError, renderReport, REPORT_FORMATS, UsageError, type VulnFlags } from './vuln-scan.ts';
 
 const SBOM_FORMATS = ['table', 'json', 'cyclonedx', 'spdx', 'spdx-json'] as const;
+// `sbom` parses the options of `sbom scan` that it shares (-f, -o) before the subcommand sees them
+// (commander passes a parent's known options to the parent), so it accepts the report formats too
+// and hands them on; for an SBOM they are refused.
+const SBOM_COMMAND_FORMATS = [...SBOM_FORMATS, 'sarif', 'junit'] as const;
 
 interface ImageFlags {
   format: string;
@@ -30,7 +34,7 @@ interface ImageFlags {
 
 function addImageOptions(cmd: Command): Command {
   return cmd
-    .addOption(new Option('-f, --format <format>', 'output format').choices([...SBOM_FORMATS]).default('table'))
+    .addOption(new Option('-f, --format <format>', 'output format (sarif, junit: `sbom scan` only)').choices([...SBOM_COMMAND_FORMATS]).default('table'))
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
     .option('--platform <os/arch[/variant]>', 'platform to pick from a multi-arch image', 'linux/amd64')
     .option('--username <name>', 'registry user name (else Docker config.json credentials)')
@@ -149,17 +153,16 @@ export function registerImageCommands(program: Command): void {
   addImageOptions(
     program
       .command('sbom')
-      .description('generate the software bill of materials of an image (CycloneDX 1.6, SPDX 2.3, JSON, table); `sbom scan FILE` matches an SBOM')
-      // Options after "scan" belong to the subcommand, not to `sbom` itself.
-      .enablePositionalOptions(),
+      .description('generate the software bill of materials of an image (CycloneDX 1.6, SPDX 2.3, JSON, table); `sbom scan FILE` matches an SBOM'),
   )
     .argument('<image-ref>', 'image reference')
     .action(async (ref: string, flags: ImageFlags) => {
       try {
+        if (flags.format === 'sarif' || flags.format === 'junit') throw new UsageError(`--format ${flags.format} is a vulnerability report: use \`triad image\` or \`triad sbom scan\``);
         const inv = await runScan(ref, flags, program.opts().quiet);
         await writeOutput(render(inv, flags.format, false), flags.output);
       } catch (e) {
-        fail(e);
+        failScan(e);
       }
     });
 
@@ -170,8 +173,14 @@ export function registerImageCommands(program: Command): void {
       .description('match a CycloneDX (1.4-1.6) or SPDX 2.3 JSON SBOM (Triad\'s or another tool\'s) against the vulnerability database')
       .argument('<sbom.json>', 'the SBOM file (- for stdin)')
       .option('-o, --output <file>', 'write the report to a file instead of stdout'),
-  ).action(async (file: string, flags: VulnFlags & { output?: string }) => {
+  ).action(async (file: string, own: VulnFlags & { output?: string }, cmd: Command) => {
     try {
+      // -f/-o given after `scan` were parsed by `sbom` (see SBOM_COMMAND_FORMATS).
+      const parent = cmd.parent!;
+      const flags = { ...own };
+      if (parent.getOptionValueSource('format') === 'cli') flags.format = parent.opts().format as string;
+      if (parent.getOptionValueSource('output') === 'cli') flags.output = parent.opts().output as string;
+      if (!(REPORT_FORMATS as readonly string[]).includes(flags.format)) throw new UsageError(`--format ${flags.format}: a vulnerability report is one of ${REPORT_FORMATS.join(', ')}`);
       const checked = checkFlags(flags);
       const text = await readSbomText(file);
       const inv = sbomToInventory(text, file);

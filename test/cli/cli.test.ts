@@ -53,8 +53,8 @@ test('sbom --format spdx is valid SPDX 2.3', { skip: !hasSharedData('images') },
   assert.ok(doc.packages.length > 10);
 });
 
-test('image prints the layer table and the package table', { skip: !hasSharedData('images') }, () => {
-  const r = triad('image', ALPINE);
+test('image prints the vulnerability summary, the layer table and (--list-all-pkgs) the package table', { skip: !hasSharedData('images') }, () => {
+  const r = triad('image', ALPINE, '--list-all-pkgs');
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /musl/);
   assert.match(r.out, /ADD file:/);
