@@ -53,7 +53,8 @@ export function purlsOf(doc: { components?: Component[] }): string[] {
  * The identity two scanners should agree on: type/namespace/name@version, percent-decoded (tools
  * differ in what they escape), Python names normalized as PEP 503 does; qualifiers (arch, distro,
  * ...) and subpaths dropped. An `epoch` qualifier (Trivy's deb/rpm style) is folded into the
- * version as `E:V`, the form tools that keep the epoch in the version use.
+ * version as `E:V`, the form tools that keep the epoch in the version use; Go versions lose their
+ * leading "v".
  */
 export function purlKey(purl: string): string {
   const [beforeSubpath] = purl.split('#');
@@ -67,6 +68,8 @@ export function purlKey(purl: string): string {
   let version = m[3];
   const epoch = new URLSearchParams(query).get('epoch');
   if (version !== undefined && epoch && epoch !== '0' && !version.includes(':')) version = `${epoch}:${version}`;
+  // Go module versions are "v1.2.3" to the go command (and Triad); Trivy drops the "v" in purls.
+  if (type === 'golang' && version !== undefined) version = version.replace(/^v(?=\d)/, '');
   return `pkg:${type}/${path}${version !== undefined ? `@${version}` : ''}`;
 }
 

@@ -6,6 +6,7 @@ import { apkCataloger } from './apk/index.ts';
 import { dotnetCataloger } from './dotnet/index.ts';
 import { dpkgCataloger } from './dpkg/index.ts';
 import { goCataloger } from './golang/index.ts';
+import { goModCataloger } from './golang/gomod.ts';
 import { javaCataloger } from './java/index.ts';
 import { npmCataloger } from './npm/index.ts';
 import { identifyOS, osReleaseCataloger } from './osrelease/index.ts';
@@ -24,6 +25,7 @@ export const ALL_CATALOGERS: readonly Cataloger[] = [
   pythonCataloger,
   javaCataloger,
   goCataloger,
+  goModCataloger,
   rustCataloger,
   rubyCataloger,
   phpCataloger,
