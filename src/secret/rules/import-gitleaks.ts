@@ -45,7 +45,7 @@ function severityOf(id: string): SecretSeverity {
 
 const rules: RuleSpec[] = [];
 for (const r of gl.rules ?? []) {
-  const out: RuleSpec = { id: r.id, title: titleOf(r.id), severity: severityOf(r.id), ...r };
+  const out: RuleSpec = { ...r, title: titleOf(r.id), severity: severityOf(r.id) };
   if (r.id.startsWith('generic-')) {
     // gitleaks: generic findings need a digit (words are not secrets) and yield to specific rules.
     out.requireDigit = true;
