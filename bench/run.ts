@@ -3,12 +3,14 @@
 // figure, measured value, target and pass/fail. Takes several minutes; a cold image build adds ~18.
 // Exit code 0 even when figures miss their targets: these are measurements, not tests.
 import { bigImage } from './big-image.ts';
+import { imageVsSbom } from './image-vs-sbom.ts';
+import { matchThroughput } from './match-throughput.ts';
 import { rss } from './rss.ts';
 import { sbomVsGzip } from './sbom-vs-gzip.ts';
 import { sbomVsTrivy } from './sbom-vs-trivy.ts';
 import { mib, runBench, table, type Figure } from './util.ts';
 
-const BENCHES = { 'sbom-vs-gzip': sbomVsGzip, 'sbom-vs-trivy': sbomVsTrivy, rss } as const;
+const BENCHES = { 'sbom-vs-gzip': sbomVsGzip, 'sbom-vs-trivy': sbomVsTrivy, rss, 'image-vs-sbom': imageVsSbom, 'match-throughput': () => matchThroughput() } as const;
 type BenchName = keyof typeof BENCHES;
 
 const wanted = process.argv.slice(2);

@@ -53,6 +53,8 @@ export class Matcher {
   private readonly advisories: AdvisoryCache;
   private readonly templates = new Map<PackageHits, FindingTemplate[]>();
   private readonly distroData = new Map<string, boolean>();
+  /** lowestFixAll per statement set (no policy: every finding of the package counts). */
+  private readonly fixCache = new Map<PackageHits, PackageFix['lowestFixAll'] | null>();
 
   constructor(db: VulnDB) {
     this.db = db;
@@ -102,6 +104,7 @@ export class Matcher {
 
     const vulnerabilities: VulnFinding[] = [];
     const fixBases = new Map<string, FixBase>();
+    const hitsOf = new Map<string, PackageHits>();
     for (const p of inv.packages) {
       // Matched through the OS package that installed it: the distro's advisories know its
       // backports, the language advisories do not.
@@ -130,10 +133,31 @@ export class Matcher {
       const templates = this.templatesFor(hits, os, opts);
       if (templates.length === 0) continue;
       fixBases.set(p.id, { scheme: hits.scheme, version: hits.fixBase });
+      hitsOf.set(p.id, hits);
       for (const t of templates) vulnerabilities.push(toFinding(t, p, base));
     }
-    const kept = opts.policy ? applyPolicy(vulnerabilities, opts.policy) : { vulnerabilities, suppressed: [] };
+    if (!opts.policy) return { vulnerabilities, fixes: this.cachedFixes(vulnerabilities, fixBases, hitsOf), warnings, suppressed: [] };
+    const kept = applyPolicy(vulnerabilities, opts.policy);
     return { vulnerabilities: kept.vulnerabilities, fixes: computeFixes(kept.vulnerabilities, fixBases), warnings, suppressed: kept.suppressed };
+  }
+
+  /** Without a policy a package's fix depends only on its statements: computed once per statement set. */
+  private cachedFixes(findings: VulnFinding[], bases: Map<string, FixBase>, hitsOf: Map<string, PackageHits>): PackageFix[] {
+    const out: PackageFix[] = [];
+    const done = new Set<string>();
+    for (const f of findings) {
+      if (done.has(f.packageId)) continue;
+      done.add(f.packageId);
+      const hits = hitsOf.get(f.packageId)!;
+      let fix = this.fixCache.get(hits);
+      if (fix === undefined) {
+        fix = computeFixes(findings.filter((x) => x.packageId === f.packageId), bases)[0]?.lowestFixAll ?? null;
+        if (this.fixCache.size > 200_000) this.fixCache.clear();
+        this.fixCache.set(hits, fix);
+      }
+      out.push(fix ? { packageId: f.packageId, lowestFixAll: fix } : { packageId: f.packageId });
+    }
+    return out;
   }
 }
 

@@ -83,12 +83,27 @@ function osFromDistro(namespace: string | undefined, distro: string | undefined)
   return { family: family(m[1] ?? namespace), version: m[2]!, source: 'sbom purl distro qualifier' };
 }
 
+// A fleet of SBOMs repeats the same purls: parsing (percent-decoding, normalisation) is cached.
+const purlCache = new Map<string, PurlParts | Error>();
+
+function cachedPurl(s: string): PurlParts | Error {
+  let p = purlCache.get(s);
+  if (p === undefined) {
+    try {
+      p = parsePurl(s);
+    } catch (e) {
+      p = e as Error;
+    }
+    if (purlCache.size >= 100_000) purlCache.clear();
+    purlCache.set(s, p);
+  }
+  return p;
+}
+
 function toPackage(c: Candidate, warn: (w: string) => void): { pkg?: Package; osHint?: OSInfo } {
-  let p: PurlParts;
-  try {
-    p = parsePurl(c.purl);
-  } catch (e) {
-    warn(`${c.ref}: unparsable purl ${JSON.stringify(c.purl.slice(0, 200))}: ${(e as Error).message}`);
+  const p = cachedPurl(c.purl);
+  if (p instanceof Error) {
+    warn(`${c.ref}: unparsable purl ${JSON.stringify(c.purl.slice(0, 200))}: ${p.message}`);
     return {};
   }
   const eco = TYPES[p.type];
@@ -112,13 +127,9 @@ function toPackage(c: Candidate, warn: (w: string) => void): { pkg?: Package; os
   if (src) pkg.source = src;
   const owner = c.props.get('triad:owner:purl');
   if (owner) {
-    try {
-      const o = parsePurl(owner);
-      const oe = TYPES[o.type];
-      if (oe) pkg.ownedBy = { name: o.name, version: o.version ?? '', ecosystem: oe, purl: owner };
-    } catch {
-      warn(`${c.ref}: unparsable owner purl ${JSON.stringify(owner.slice(0, 200))}`);
-    }
+    const o = cachedPurl(owner);
+    if (o instanceof Error) warn(`${c.ref}: unparsable owner purl ${JSON.stringify(owner.slice(0, 200))}`);
+    else if (TYPES[o.type]) pkg.ownedBy = { name: o.name, version: o.version ?? '', ecosystem: TYPES[o.type]!, purl: owner };
   }
   const layerIndex = Number(c.props.get('triad:layer:index'));
   const diffID = c.props.get('triad:layer:diffID') ?? c.props.get('aquasecurity:trivy:LayerDiffID');
