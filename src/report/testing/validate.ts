@@ -33,7 +33,8 @@ export function sarifValidator(): ValidateFunction {
     // non-Unicode regular-expression grammar (the one JSON Schema's ECMA-262 dialect means) accepts.
     const ajv = new Ajv({ strict: false, allErrors: true, unicodeRegExp: false });
     addFormats(ajv);
-    sarif = ajv.compile({ $id: id, ...rest });
+    const draft07: Record<string, unknown> = { $id: id, ...rest };
+    sarif = ajv.compile(draft07);
   }
   return sarif;
 }
