@@ -133,6 +133,17 @@ function dockerfileFindings(): MisconfigFinding[] {
   return lintDockerfile(parseDockerfile(body, 'Dockerfile')).findings;
 }
 
+const built = new Map<string, Promise<Fixture>>();
+
+/** Scans once per process; every caller gets its own copy to change. */
+async function cached(key: string, make: () => Promise<Fixture>): Promise<Fixture> {
+  let p = built.get(key);
+  if (!p) built.set(key, (p = make()));
+  const f = await p;
+  const report = structuredClone(f.report);
+  return { report, inventory: report.inventory! };
+}
+
 export interface Fixture {
   report: ScanReport;
   inventory: Inventory;
@@ -143,7 +154,11 @@ export interface Fixture {
  * The image is fully patched against that secdb snapshot, so its OS target is clean: the
  * "passing" side of every report.
  */
-export async function alpineReport(): Promise<Fixture> {
+export function alpineReport(): Promise<Fixture> {
+  return cached('alpine', buildAlpineReport);
+}
+
+async function buildAlpineReport(): Promise<Fixture> {
   const { inventory, misconfig } = await scanImageMisconfig(sharedData(ALPINE_310));
   const secdb = await collect(alpineImporter, sharedData('advisories/alpine-secdb/v3.10'));
   const vulns = join_(inventory, secdb.advisories, await kevCatalog(), '3.10');
@@ -163,7 +178,11 @@ export async function alpineReport(): Promise<Fixture> {
 }
 
 /** A Gemfile.lock image (246 gems) against the RubySec advisories and KEV. */
-export async function gemReport(): Promise<Fixture> {
+export function gemReport(): Promise<Fixture> {
+  return cached('gem', buildGemReport);
+}
+
+async function buildGemReport(): Promise<Fixture> {
   const { inventory, misconfig } = await scanImageMisconfig(sharedData(GEMFILE));
   const rubysec = await collect(rubysecImporter, sharedData('advisories/rubysec'));
   const vulns = join_(inventory, rubysec.advisories, await kevCatalog());
