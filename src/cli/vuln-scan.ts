@@ -16,6 +16,7 @@ import { defaultDBPath, ensureDatabase } from '../vulndb/location.ts';
 import { VulnDBError } from '../vulndb/schema.ts';
 import { openVulnDB } from '../vulndb/store.ts';
 import { renderFallback } from './vuln-render.ts';
+import { renderLayerTable, renderPackageTable } from '../sbom/table.ts';
 
 export const REPORT_FORMATS = ['table', 'json', 'sarif', 'cyclonedx', 'junit'] as const;
 
@@ -128,7 +129,14 @@ export async function renderReport(report: ScanReport, format: string, opts: { l
   const fn = { table: w.renderTable, json: w.renderJSON, sarif: w.renderSARIF, cyclonedx: w.renderVDR, junit: w.renderJUnit }[format as (typeof REPORT_FORMATS)[number]];
   if (fn) {
     const out = fn(report);
-    return typeof out === 'string' ? out : JSON.stringify(out, null, 2) + '\n';
+    const text = typeof out === 'string' ? out : JSON.stringify(out, null, 2) + '\n';
+    // The image's own tables (layers, packages) follow the findings in the table format.
+    const inv = report.inventory;
+    if (format !== 'table' || !inv) return text;
+    const parts = [text];
+    if (opts.layers && inv.layers.length) parts.push(renderLayerTable(inv));
+    if (opts.listPackages) parts.push(renderPackageTable(inv));
+    return parts.join('\n');
   }
   return renderFallback(report, format, opts);
 }
