@@ -1,6 +1,6 @@
 // Test ScanReports built from real data only: inventories from scanning real image archives in
 // ../shared/data/images, vulnerability findings from real advisories read by the real importers
-// (Alpine secdb, the Node.js security WG, CISA KEV), secrets found by the real secret engine in
+// (Alpine secdb, RubySec, CISA KEV), secrets found by the real secret engine in
 // real third-party files, misconfigurations from the real image checks and Dockerfile lint.
 // The only shaping done here is the join of advisory to package (a deliberately plain version of
 // what src/match does, so the report tests do not move when the matcher's policy does) and, for
