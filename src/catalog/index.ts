@@ -15,6 +15,7 @@ import { pythonCataloger } from './python/index.ts';
 import { rpmCataloger } from './rpm/index.ts';
 import { rubyCataloger } from './ruby/index.ts';
 import { rustCataloger } from './rust/index.ts';
+import { runtimeCataloger } from './runtime/index.ts';
 
 export const ALL_CATALOGERS: readonly Cataloger[] = [
   osReleaseCataloger,
@@ -30,6 +31,7 @@ export const ALL_CATALOGERS: readonly Cataloger[] = [
   rubyCataloger,
   phpCataloger,
   dotnetCataloger,
+  runtimeCataloger,
 ];
 
 export function defaultCatalogSet(only?: readonly string[]): CatalogSet {

@@ -12,6 +12,8 @@ import type { Cataloger, FileResult, FoundPackage, ParsedFile } from './cataloge
 export interface TestFile {
   path: string;
   data: Buffer;
+  /** File mode (default 0o644). */
+  mode?: number;
 }
 
 /** In-memory file content, as the walker hands small files to catalogers. */
@@ -28,7 +30,7 @@ export async function runCataloger(c: Cataloger, files: TestFile[]): Promise<Run
   const parsed: ParsedFile[] = [];
   const warnings: string[] = [];
   for (const f of [...files].sort((a, b) => (a.path < b.path ? -1 : 1))) {
-    const meta = { path: f.path, size: f.data.length, mode: 0o644 };
+    const meta = { path: f.path, size: f.data.length, mode: f.mode ?? 0o644 };
     const limit = c.wants(meta);
     if (!limit || f.data.length > limit) continue;
     const result: FileResult = await c.parse(meta, new MemContent(f.data));

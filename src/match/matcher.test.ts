@@ -148,3 +148,11 @@ test('VEX not_affected and ignore-file entries suppress; expired entries do not'
   assert.equal(ignored('vulnerabilities:\n  - id: CVE-2023-49083\n    purls: ["pkg:pypi/requests"]\n', 'x.yaml'), true, 'an entry for another package');
   assert.throws(() => parseIgnoreFile('CVE-2023-1 exp:tomorrow\n', '.triadignore'), /\.triadignore:1: expiry/);
 });
+
+test('a Node.js runtime found as a binary matches Node.js core advisories; the npm package "node" does not', { skip: !haveSnapshot }, () => {
+  const runtime = matchInventory(inventory([{ name: 'node', version: '8.9.0', ecosystem: 'npm', metadata: { runtime: 'node' } }]), db);
+  assert.ok(runtime.vulnerabilities.length > 0, 'node 8.9.0 has core advisories in the Node.js security WG data');
+  assert.ok(runtime.vulnerabilities.every((v) => v.packageName === 'node'));
+  const registry = matchInventory(inventory([{ name: 'node', version: '8.9.0', ecosystem: 'npm' }]), db);
+  assert.deepEqual(registry.vulnerabilities.map((v) => v.id), []);
+});
