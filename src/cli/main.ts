@@ -5,6 +5,7 @@ import { registerDockerfileCommands } from './dockerfile-commands.ts';
 import { registerImageCommands } from './image-commands.ts';
 import { registerFsCommands } from './fs-commands.ts';
 import { registerDbCommands } from './db-commands.ts';
+import { registerPolicyCommands } from './policy-commands.ts';
 
 const program = new Command();
 program
@@ -42,6 +43,7 @@ registerImageCommands(program);
 registerDockerfileCommands(program);
 registerFsCommands(program);
 registerDbCommands(program);
+registerPolicyCommands(program);
 
 program.exitOverride();
 try {
