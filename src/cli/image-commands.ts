@@ -4,7 +4,8 @@ import { dirname, join, basename } from 'node:path';
 import { Command, Option } from 'commander';
 import { ImageInputError } from '../image/source.ts';
 import type { Inventory } from '../model/types.ts';
-import { scanImage } from '../scan/scan.ts';
+import { scanImage, type ScanOptions } from '../scan/scan.ts';
+import { addImageExtras, imageScanHooks } from './image-scanners.ts';
 import { toCycloneDX } from '../sbom/cyclonedx.ts';
 import { toSPDX } from '../sbom/spdx.ts';
 import { renderJSON } from '../sbom/json.ts';
@@ -91,10 +92,11 @@ export async function writeOutput(text: string, output?: string): Promise<void> 
   }
 }
 
-export async function runScan(ref: string, flags: ImageFlags, quiet: boolean): Promise<Inventory> {
+export async function runScan(ref: string, flags: ImageFlags, quiet: boolean, hooks: Pick<ScanOptions, 'extraCatalogers' | 'onWalked'> = {}): Promise<Inventory> {
   const progress = createProgress(quiet);
   try {
     return await scanImage(ref, {
+      ...hooks,
       platform: flags.platform,
       username: flags.username,
       password: flags.password ?? process.env.TRIAD_PASSWORD,
@@ -137,12 +139,15 @@ export function registerImageCommands(program: Command): void {
     .option('--docker-config <dir>', 'directory of the Docker config.json with registry credentials')
     .option('--no-verify', 'read hand-edited archives whose blobs no longer match their digests (registry blobs are always verified)')
     .option('--no-layers', 'omit the layer table (table format)')
-    .option('--list-all-pkgs', 'also list every package (table format)');
-  addVulnOptions(image).action(async (ref: string, flags: ImageFlags & VulnFlags & { listAllPkgs?: boolean }) => {
+    .option('--list-all-pkgs', 'also list every package (table format)')
+    .option('--secret-config <file>', 'secret rule file adding or disabling rules (repeatable)', (v: string, prev: string[] = []) => [...prev, v]);
+  addVulnOptions(image).action(async (ref: string, flags: ImageFlags & VulnFlags & { listAllPkgs?: boolean; secretConfig?: string[] }) => {
     try {
-      const checked = checkFlags(flags);
-      const inv = await runScan(ref, flags, program.opts().quiet);
+      const checked = checkFlags(flags, 'vuln,secret,misconfig');
+      const hooks = imageScanHooks(checked.scanners, flags);
+      const inv = await runScan(ref, flags, program.opts().quiet, hooks.opts);
       const report = await buildReport(inv.image.ref, inv, flags, checked);
+      addImageExtras(report, hooks.extras, checked.scanners, checked.policy.severities);
       await writeOutput(await renderReport(report, flags.format, { layers: flags.layers !== false, listPackages: flags.listAllPkgs === true }), flags.output);
       if (checked.exitCode && hasFindings(report)) process.exitCode = checked.exitCode;
     } catch (e) {

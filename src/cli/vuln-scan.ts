@@ -28,7 +28,7 @@ export interface VulnFlags {
   ignorefile?: string;
   vex?: string[];
   db?: string;
-  scanners: string;
+  scanners?: string;
   includeInformational?: boolean;
 }
 
@@ -44,7 +44,7 @@ export function addVulnOptions(cmd: Command): Command {
     .option('--ignorefile <path>', 'ignore file: lines "ID [exp:YYYY-MM-DD]" or the YAML form (default: .triadignore in the working directory)')
     .option('--vex <file>', 'OpenVEX or CycloneDX VEX document; not_affected/fixed statements suppress findings (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
     .option('--db <path>', 'vulnerability database (default: $TRIAD_DB, else the user cache, seeded from the bundled snapshot)')
-    .option('--scanners <list>', 'what to look for: vuln[,secret,misconfig]', 'vuln')
+    .option('--scanners <list>', 'what to look for: vuln,secret,misconfig (default: all that apply to the target)')
     .option('--include-informational', 'also report informational advisories (RustSec unmaintained/unsound notices)');
 }
 
@@ -82,8 +82,8 @@ export function policyOf(flags: VulnFlags): Policy {
 }
 
 /** Validates everything that can be wrong with the flags before any scanning work starts. */
-export function checkFlags(flags: VulnFlags): { scanners: Scanner[]; policy: Policy; exitCode: number } {
-  return { scanners: parseScanners(flags.scanners), policy: policyOf(flags), exitCode: exitCodeOf(flags) };
+export function checkFlags(flags: VulnFlags, defaultScanners = 'vuln'): { scanners: Scanner[]; policy: Policy; exitCode: number } {
+  return { scanners: parseScanners(flags.scanners ?? defaultScanners), policy: policyOf(flags), exitCode: exitCodeOf(flags) };
 }
 
 /**

@@ -41,8 +41,7 @@ function mergedUsrVariants(p: string): string[] {
   return [p, `usr/${p}`];
 }
 
-export async function buildInventory(source: ImageSource, layers: LayerRecord[], set: CatalogSet): Promise<Inventory> {
-  const view = new FinalView(layers);
+export async function buildInventory(source: ImageSource, layers: LayerRecord[], set: CatalogSet, view = new FinalView(layers)): Promise<Inventory> {
   const warnings = layers.flatMap((l) => l.warnings);
   const os = set.identifyOS(finalFiles(layers, view, set.osCataloger));
   type Staged = { found: FoundPackage; cataloger: string; layer?: number };
