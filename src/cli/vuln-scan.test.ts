@@ -94,10 +94,16 @@ test('sarif, cyclonedx (VDR) and junit formats carry the findings', { skip: !ok 
 });
 
 test('image: the report of a real image, JSON with its inventory', { skip: !ok || !hasSharedData('images/dockle') }, () => {
-  const r = triad('image', sharedData('images/dockle/pkg/deckoder/extractor/image/testdata/alpine-310.tar.gz'), '-f', 'json', '--exit-code', '1');
+  const img = sharedData('images/dockle/pkg/deckoder/extractor/image/testdata/alpine-310.tar.gz');
+  const r = triad('image', img, '-f', 'json', '--exit-code', '1', '--scanners', 'vuln');
   assert.equal(r.code, 0, r.err);
   const rep = JSON.parse(r.out) as Report & { inventory: { os: { family: string } }; db: { sources: string[] } };
   assert.equal(rep.inventory.os.family, 'alpine');
   assert.deepEqual(rep.vulnerabilities, []);
   assert.ok(rep.db.sources.includes('alpine-secdb'));
+  // By default all three scanners run: this image runs as root with no health check.
+  const all = triad('image', img, '-f', 'json', '--exit-code', '1');
+  assert.equal(all.code, 1, all.err);
+  const full = JSON.parse(all.out) as { misconfigurations: Array<{ checkId: string }> };
+  assert.ok(full.misconfigurations.length > 0);
 });
