@@ -28,7 +28,7 @@ export function parseYamlDocuments(text: string, file: string): LoadedDocument[]
   const lc = new LineCounter();
   let docs: Document.Parsed[];
   try {
-    docs = parseAllDocuments(text, { lineCounter: lc, uniqueKeys: true }) as Document.Parsed[];
+    docs = parseAllDocuments(text, { lineCounter: lc, uniqueKeys: true, logLevel: "error" }) as Document.Parsed[];
   } catch (e) {
     throw new PolicyLoadError(`${file}: ${(e as Error).message}`);
   }
