@@ -11,7 +11,8 @@ const SKIPPED_DIRS = new Set(['.git', 'node_modules']);
 
 function errMsg(e: unknown): string {
   const err = e as NodeJS.ErrnoException;
-  return err?.code ? `${err.code}: ${err.message.split('\n')[0]}` : String(err?.message ?? e);
+  const first = String(err?.message ?? e).split('\n')[0]!;
+  return err?.code && !first.startsWith(err.code) ? `${err.code}: ${first}` : first;
 }
 
 function inside(root: string, p: string): boolean {
