@@ -6,6 +6,7 @@ import { registerImageCommands } from './image-commands.ts';
 import { registerFsCommands } from './fs-commands.ts';
 import { registerDbCommands } from './db-commands.ts';
 import { registerPolicyCommands } from './policy-commands.ts';
+import { registerK8sCommands } from './k8s-commands.ts';
 
 const program = new Command();
 program
@@ -44,6 +45,7 @@ registerDockerfileCommands(program);
 registerFsCommands(program);
 registerDbCommands(program);
 registerPolicyCommands(program);
+registerK8sCommands(program);
 
 program.exitOverride();
 try {
