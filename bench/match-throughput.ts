@@ -15,6 +15,7 @@ import { installSnapshot, SNAPSHOT_FILE } from '../src/vulndb/location.ts';
 import { openVulnDB } from '../src/vulndb/store.ts';
 import { sharedData } from '../test/shared-data.ts';
 import { table, type Figure } from './util.ts';
+import { seededRandom } from '../test/infra/random.ts';
 
 const TARGET_PER_MINUTE = 20_000;
 const PACKAGES_PER_SBOM = 300;
@@ -24,17 +25,7 @@ const LOCKS: Array<[string, string]> = [
   ['1-poetry.lock', 'poetry.lock'], ['2-poetry.lock', 'poetry.lock'], ['1-composer.lock', 'composer.lock'], ['2-composer.lock', 'composer.lock'],
 ];
 
-/** Deterministic PRNG (mulberry32): the same SBOMs every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 async function realPackages(): Promise<{ lang: Package[]; os: Inventory }> {
   const lang: Package[] = [];

@@ -33,9 +33,9 @@ interface ImageFlags {
   verify?: boolean;
 }
 
-function addImageOptions(cmd: Command): Command {
+/** Where an image comes from and how to reach it: the options `image` and `sbom` share. */
+function addSourceOptions(cmd: Command): Command {
   return cmd
-    .addOption(new Option('-f, --format <format>', 'output format (sarif, junit: `sbom scan` only)').choices([...SBOM_COMMAND_FORMATS]).default('table'))
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
     .option('--platform <os/arch[/variant]>', 'platform to pick from a multi-arch image', 'linux/amd64')
     .option('--username <name>', 'registry user name (else Docker config.json credentials)')
@@ -44,6 +44,10 @@ function addImageOptions(cmd: Command): Command {
     .option('--docker-host <url>', 'Docker engine socket (default: $DOCKER_HOST or /var/run/docker.sock)')
     .option('--docker-config <dir>', 'directory of the Docker config.json with registry credentials')
     .option('--no-verify', 'read hand-edited archives whose blobs no longer match their digests (registry blobs are always verified)');
+}
+
+function addImageOptions(cmd: Command): Command {
+  return addSourceOptions(cmd.addOption(new Option('-f, --format <format>', 'output format (sarif, junit: `sbom scan` only)').choices([...SBOM_COMMAND_FORMATS]).default('table')));
 }
 
 export function render(inv: Inventory, format: string, withLayers: boolean): string {
@@ -125,19 +129,13 @@ export function fail(e: unknown): never {
 }
 
 export function registerImageCommands(program: Command): void {
-  const image = program
-    .command('image')
-    .alias('i')
-    .description('scan a container image for known vulnerabilities (SBOM + matching against the vulnerability database)')
-    .argument('<image-ref>', 'image reference (see "Image references" below)')
-    .option('-o, --output <file>', 'write the report to a file instead of stdout')
-    .option('--platform <os/arch[/variant]>', 'platform to pick from a multi-arch image', 'linux/amd64')
-    .option('--username <name>', 'registry user name (else Docker config.json credentials)')
-    .option('--password <secret>', 'registry password or token (TRIAD_PASSWORD also works)')
-    .option('--insecure', 'allow plain HTTP and unverified TLS for registries')
-    .option('--docker-host <url>', 'Docker engine socket (default: $DOCKER_HOST or /var/run/docker.sock)')
-    .option('--docker-config <dir>', 'directory of the Docker config.json with registry credentials')
-    .option('--no-verify', 'read hand-edited archives whose blobs no longer match their digests (registry blobs are always verified)')
+  const image = addSourceOptions(
+    program
+      .command('image')
+      .alias('i')
+      .description('scan a container image for known vulnerabilities (SBOM + matching against the vulnerability database)')
+      .argument('<image-ref>', 'image reference (see "Image references" below)'),
+  )
     .option('--no-layers', 'omit the layer table (table format)')
     .option('--list-all-pkgs', 'also list every package (table format)')
     .option('--secret-config <file>', 'secret rule file adding or disabling rules (repeatable)', (v: string, prev: string[] = []) => [...prev, v]);

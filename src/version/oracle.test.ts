@@ -10,20 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deb } from './deb.ts';
 import { rpm } from './rpm.ts';
+import { seededRandom } from '../../test/infra/random.ts';
 
 const SEED = Number(process.env.TRIAD_VERSION_FUZZ_SEED ?? 20261123);
 
-/** mulberry32: small, seeded, reproducible. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const random = seededRandom;
 
 function generator(seed: number) {
   const r = random(seed);

@@ -1,26 +1,12 @@
 // Checks on what the Dockerfile declares about the image: base images, user, entrypoint, ports,
 // health checks, working directory, stage names, metadata and secrets in ARG/ENV.
 import { secretInVariable } from '../../misconfig/secret-env.ts';
+import { parseImageRef } from '../../sbom/common.ts';
 import { splitPairs } from '../lexer.ts';
 import type { Instruction } from '../types.ts';
 import { byKeyword, finalStage, stageChain, type CheckHit, type DockerfileCheck } from './check.ts';
 
 const DOCKER_BP = 'https://docs.docker.com/build/building/best-practices/';
-
-/** `name[:tag][@digest]` -> parts (a registry port is not a tag). */
-export function splitImageRef(ref: string): { name: string; tag?: string; digest?: string } {
-  let rest = ref;
-  let digest: string | undefined;
-  const at = rest.indexOf('@');
-  if (at >= 0) {
-    digest = rest.slice(at + 1);
-    rest = rest.slice(0, at);
-  }
-  const slash = rest.lastIndexOf('/');
-  const colon = rest.lastIndexOf(':');
-  if (colon > slash) return { name: rest.slice(0, colon), tag: rest.slice(colon + 1), ...(digest ? { digest } : {}) };
-  return { name: rest, ...(digest ? { digest } : {}) };
-}
 
 /** FROM lines that name an external image (not scratch, not an earlier stage, fully resolved). */
 function externalFroms(df: Parameters<DockerfileCheck['check']>[0]) {
@@ -38,7 +24,7 @@ export const latestTag: DockerfileCheck = {
   check(df) {
     const hits: CheckHit[] = [];
     for (const s of externalFroms(df)) {
-      const r = splitImageRef(s.baseImage);
+      const r = parseImageRef(s.baseImage);
       // A variable left in the reference: the tag is decided at build time, nothing to judge.
       if (s.baseUnresolved && !r.tag && !r.digest) continue;
       if (r.digest) continue;
@@ -58,7 +44,7 @@ export const unpinnedDigest: DockerfileCheck = {
   references: [DOCKER_BP],
   check(df) {
     return externalFroms(df)
-      .filter((s) => !s.baseUnresolved && !splitImageRef(s.baseImage).digest)
+      .filter((s) => !s.baseUnresolved && !parseImageRef(s.baseImage).digest)
       .map((s) => ({ message: `FROM ${s.baseImage} is not pinned by digest`, at: s.from }));
   },
 };
