@@ -1,91 +1,147 @@
-// `triad fs <dir>`: scan a directory tree (a checkout, an extracted root filesystem). Today the
-// secret scanner; other scanners plug in through --scanners.
+// `triad fs <dir>`: scan a directory tree (a checkout, an extracted root filesystem) for secrets and
+// lint the Dockerfiles in it. One listing of the tree feeds both scanners; the result is the same
+// ScanReport `triad image` produces, so every report format and `--exit-code` work the same way.
 import { promises as fs } from 'node:fs';
+import { basename } from 'node:path';
 import { Command, Option } from 'commander';
-import { DEFAULT_MAX_FILE_SIZE, loadRules, SecretScanner, type SecretFinding } from '../secret/index.ts';
-import { scanDirectory, type DirScanResult } from '../secret/walk-dir.ts';
+import { readDockerfile } from '../dockerfile/dockerfile.ts';
+import { DOCKERFILE_CHECKS, lintDockerfile } from '../dockerfile/lint.ts';
+import { emptyReport, hasFindings } from '../match/report.ts';
+import { SEVERITIES, type Severity } from '../model/advisory.ts';
+import type { ScanReport } from '../model/finding.ts';
+import { renderReport } from '../report/index.ts';
+import { DEFAULT_MAX_FILE_SIZE, loadRules, SecretScanner } from '../secret/index.ts';
+import { listFiles, scanDirectory } from '../secret/walk-dir.ts';
 import { writeOutput } from './image-commands.ts';
 
-const FS_SCANNERS = ['secret'] as const;
+const FS_SCANNERS = ['secret', 'misconfig'] as const;
+type FsScanner = (typeof FS_SCANNERS)[number];
+const FS_FORMATS = ['table', 'json', 'sarif', 'junit'] as const;
 
 interface FsFlags {
   scanners: string;
   format: string;
   output?: string;
   exitCode: string;
+  severity?: string;
   secretConfig?: string[];
+  skipCheck: string[];
   maxFileSize: string;
   timeBudget: string;
 }
 
-function cell(s: string, w: number): string {
-  const chars = [...s];
-  return chars.length > w ? chars.slice(0, w - 1).join('') + '…' : s + ' '.repeat(w - chars.length);
+class UsageError extends Error {}
+
+/** Dockerfile names as Docker, BuildKit and Trivy recognise them: Dockerfile, Dockerfile.*, *.Dockerfile, Containerfile(.*). */
+export function isDockerfileName(name: string): boolean {
+  const n = basename(name).toLowerCase();
+  return n === 'dockerfile' || n === 'containerfile' || n.startsWith('dockerfile.') || n.startsWith('containerfile.') || n.endsWith('.dockerfile');
 }
 
-export function renderSecretTable(root: string, res: DirScanResult): string {
-  const out = [`${root} (secrets)`, '='.repeat(Math.min(80, root.length + 10))];
-  const bySev = new Map<string, number>();
-  for (const f of res.findings) bySev.set(f.severity, (bySev.get(f.severity) ?? 0) + 1);
-  const sev = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW'].map((s) => `${s}: ${bySev.get(s) ?? 0}`).join(', ');
-  out.push(`${res.findings.length} secrets (${sev}) in ${res.filesScanned} files`);
-  const skipped = Object.entries(res.skipped).map(([k, v]) => `${k}: ${v}`);
-  if (skipped.length) out.push(`skipped files: ${skipped.join(', ')}`);
-  if (res.warnings.length) out.push(`${res.warnings.length} warnings (see --format json)`);
-  if (!res.findings.length) return out.join('\n') + '\n';
-  const rows = res.findings.map((f: SecretFinding) => [f.severity, f.ruleId, `${f.path}:${f.startLine}:${f.startColumn}`, f.match]);
-  const head = ['SEVERITY', 'RULE', 'LOCATION', 'MATCH'];
-  const widths = head.map((h, i) => Math.min(i === 2 ? 70 : 48, Math.max(h.length, ...rows.map((r) => [...r[i]!].length))));
-  const line = (r: string[]) => r.map((c, i) => cell(c, widths[i]!)).join('  ').trimEnd();
-  out.push('', line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line));
-  return out.join('\n') + '\n';
-}
-
-function positiveInt(name: string, v: string): number {
+function positiveInt(name: string, v: string, max = Number.MAX_SAFE_INTEGER): number {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`${name}: expected a non-negative integer, got ${JSON.stringify(v)}`);
+  if (!Number.isInteger(n) || n < 0 || n > max) throw new UsageError(`${name}: expected an integer from 0 to ${max}, got ${JSON.stringify(v)}`);
   return n;
+}
+
+function parseList<T extends string>(flag: string, s: string, known: readonly T[], upper = false): T[] {
+  const out: T[] = [];
+  for (const raw of s.split(',').map((x) => x.trim()).filter(Boolean)) {
+    const x = (upper ? raw.toUpperCase() : raw) as T;
+    if (!known.includes(x)) throw new UsageError(`${flag}: unknown value ${JSON.stringify(raw)} (one of ${known.join(', ')})`);
+    if (!out.includes(x)) out.push(x);
+  }
+  return out;
+}
+
+interface FsScanOptions {
+  scanners: FsScanner[];
+  severities?: Severity[];
+  secretConfig?: string[];
+  skipChecks?: string[];
+  maxFileSize: number;
+  timeBudgetMs: number;
+}
+
+/** Scans a directory: secrets in every file, misconfiguration checks on every Dockerfile. */
+export async function scanFs(dir: string, opts: FsScanOptions): Promise<ScanReport> {
+  const report = emptyReport(dir);
+  report.scanners = [...opts.scanners];
+  const keep = (s: Severity) => !opts.severities?.length || opts.severities.includes(s);
+  let unreadable = 0;
+  const files = await listFiles(dir, (d, e) => {
+    unreadable++;
+    report.warnings.push(`${d}: ${e.message}`);
+  });
+  if (opts.scanners.includes('secret')) {
+    let rules;
+    try {
+      rules = loadRules(opts.secretConfig ?? []);
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+    report.warnings.push(...rules.errors.map((e) => `secret rules: ${e}`));
+    const scanner = new SecretScanner(rules, { maxFileSize: opts.maxFileSize, timeBudgetMs: opts.timeBudgetMs });
+    const res = await scanDirectory(dir, scanner, { maxFileSize: opts.maxFileSize }, files);
+    report.secrets.push(...res.findings.filter((f) => keep(f.severity)));
+    const skipped = Object.entries({ ...res.skipped, ...(unreadable ? { unreadable: (res.skipped.unreadable ?? 0) + unreadable } : {}) }).map(([k, n]) => `${n} ${k}`);
+    report.warnings.push(`secret scan: ${res.filesScanned} files scanned${skipped.length ? `, skipped: ${skipped.join(', ')}` : ''}`);
+    report.warnings.push(...res.warnings);
+  }
+  if (opts.scanners.includes('misconfig')) {
+    const skip = new Set((opts.skipChecks ?? []).map((s) => s.toUpperCase()));
+    const checks = DOCKERFILE_CHECKS.filter((c) => !skip.has(c.id) && !(c.aliases ?? []).some((a) => skip.has(a)));
+    report.misconfigTargets = [];
+    for (const f of files.filter((x) => isDockerfileName(x.rel)).sort((a, b) => (a.rel < b.rel ? -1 : 1))) {
+      try {
+        const df = await readDockerfile(f.abs);
+        const r = lintDockerfile(df, checks);
+        report.misconfigTargets.push(f.rel);
+        report.misconfigurations.push(...r.findings.filter((m) => keep(m.severity)).map((m) => ({ ...m, target: f.rel })));
+        report.warnings.push(...r.warnings.map((w) => `${f.rel}:${w.line}: ${w.message}`));
+      } catch (e) {
+        // One unreadable or oversized Dockerfile must not hide the rest of the tree's results.
+        report.warnings.push(`${f.rel}: ${(e as Error).message.replace(f.abs, f.rel)}`);
+      }
+    }
+  }
+  return report;
 }
 
 export function registerFsCommands(program: Command): void {
   program
     .command('fs')
-    .description('scan a directory tree (secrets); symlinks are not followed')
+    .description('scan a directory tree: secrets in every file, misconfiguration checks on every Dockerfile; symlinks are not followed')
     .argument('<dir>', 'directory to scan')
-    .option('--scanners <list>', `comma-separated scanners: ${FS_SCANNERS.join(', ')}`, 'secret')
-    .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .option('--scanners <list>', `comma-separated scanners: ${FS_SCANNERS.join(', ')}`, FS_SCANNERS.join(','))
+    .addOption(new Option('-f, --format <format>', 'output format').choices([...FS_FORMATS]).default('table'))
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
-    .option('--exit-code <n>', 'exit with this code when anything is found', '0')
+    .option('--severity <list>', `severities to report, comma-separated (${SEVERITIES.join(',')})`)
+    .option('--exit-code <n>', 'exit with this code when anything is found (after --severity)', '0')
     .option('--secret-config <file...>', 'extra rule files (YAML, or a gitleaks .toml): add rules, replace or disable them by id')
-    .option('--max-file-size <bytes>', 'skip files larger than this', String(DEFAULT_MAX_FILE_SIZE))
-    .option('--time-budget <ms>', 'per-file scan time budget in milliseconds', '2000')
+    .option('--skip-check <id>', 'do not run this Dockerfile check (repeatable)', (v: string, a: string[]) => [...a, v], [] as string[])
+    .option('--max-file-size <bytes>', 'skip files larger than this (secrets)', String(DEFAULT_MAX_FILE_SIZE))
+    .option('--time-budget <ms>', 'per-file secret scan time budget in milliseconds', '2000')
     .action(async (dir: string, flags: FsFlags) => {
-      let code = 0;
       try {
-        const scanners = flags.scanners.split(',').map((s) => s.trim()).filter(Boolean);
-        for (const s of scanners) if (!(FS_SCANNERS as readonly string[]).includes(s)) throw new UsageError(`unknown scanner ${s} (known: ${FS_SCANNERS.join(', ')})`);
-        const exitCode = positiveInt('--exit-code', flags.exitCode);
-        const maxFileSize = positiveInt('--max-file-size', flags.maxFileSize);
+        const scanners = parseList('--scanners', flags.scanners, FS_SCANNERS);
+        const severities = flags.severity ? parseList('--severity', flags.severity, SEVERITIES, true) : undefined;
+        const exitCode = positiveInt('--exit-code', flags.exitCode, 255);
         const st = await fs.stat(dir).catch(() => undefined);
         if (!st?.isDirectory()) throw new UsageError(`${dir}: not a directory`);
-        let rules;
-        try {
-          rules = loadRules(flags.secretConfig ?? []);
-        } catch (e) {
-          throw new UsageError((e as Error).message);
-        }
-        for (const err of rules.errors) process.stderr.write(`triad: warning: ${err}\n`);
-        const scanner = new SecretScanner(rules, { maxFileSize, timeBudgetMs: positiveInt('--time-budget', flags.timeBudget) });
-        const res = await scanDirectory(dir, scanner, { maxFileSize });
-        const text = flags.format === 'json' ? JSON.stringify({ target: dir, ...res, ruleErrors: rules.errors }, null, 2) + '\n' : renderSecretTable(dir, res);
-        await writeOutput(text, flags.output);
-        if (res.findings.length) code = exitCode;
+        const report = await scanFs(dir, {
+          scanners,
+          ...(severities ? { severities } : {}),
+          ...(flags.secretConfig ? { secretConfig: flags.secretConfig } : {}),
+          skipChecks: flags.skipCheck,
+          maxFileSize: positiveInt('--max-file-size', flags.maxFileSize),
+          timeBudgetMs: positiveInt('--time-budget', flags.timeBudget),
+        });
+        await writeOutput(renderReport(report, flags.format as (typeof FS_FORMATS)[number]), flags.output);
+        if (hasFindings(report)) process.exitCode = exitCode;
       } catch (e) {
         process.stderr.write(`triad: ${(e as Error).message.split('\n')[0]}\n`);
         process.exit(e instanceof UsageError ? 2 : 1);
       }
-      process.exitCode = code;
     });
 }
-
-class UsageError extends Error {}

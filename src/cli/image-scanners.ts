@@ -59,6 +59,7 @@ export function addImageExtras(report: ScanReport, extras: ImageScanExtras, scan
   }
   if (scanners.includes('misconfig') && extras.misconfig) {
     report.misconfigurations.push(...extras.misconfig.filter((f) => keep(f.severity)));
+    report.misconfigTargets = [...(report.misconfigTargets ?? []), report.target];
     report.warnings.push(...extras.misconfigWarnings);
   }
 }

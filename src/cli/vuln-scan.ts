@@ -92,6 +92,7 @@ export function checkFlags(flags: VulnFlags, defaultScanners = 'vuln'): { scanne
  */
 export async function buildReport(target: string, inv: Inventory, flags: VulnFlags, checked: ReturnType<typeof checkFlags>): Promise<ScanReport> {
   const report = emptyReport(target, inv);
+  report.scanners = [...new Set(checked.scanners)];
   if (checked.scanners.includes('vuln')) {
     const path = flags.db || defaultDBPath();
     if (!flags.db && !process.env.TRIAD_DB) await ensureDatabase(path);

@@ -74,5 +74,9 @@ export interface ScanReport {
   /** Problems met while matching (unparsable versions, unknown ecosystems): never silent. */
   warnings: string[];
   db?: { path: string; builtAt?: string; sources: string[] };
+  /** The scanners that ran, so a clean result can be told from a scan that did not happen. */
+  scanners?: Array<'vuln' | 'secret' | 'misconfig'>;
+  /** Targets the misconfiguration checks ran on (Dockerfiles, the image), clean ones included. */
+  misconfigTargets?: string[];
   createdAt: string;
 }

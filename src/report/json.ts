@@ -52,6 +52,8 @@ export function toReportJSON(report: ScanReport): Record<string, unknown> {
     target: report.target,
     createdAt: report.createdAt,
   };
+  if (report.scanners) out.scanners = [...report.scanners];
+  if (report.misconfigTargets) out.misconfigTargets = [...report.misconfigTargets].sort(cmp);
   if (report.db) out.db = ordered({ ...report.db, sources: [...report.db.sources].sort(cmp) }, ['path', 'builtAt', 'sources']);
   out.summary = {
     vulnerabilities: { total: vulns.length, ...countSeverities(report.vulnerabilities) },

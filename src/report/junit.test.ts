@@ -61,3 +61,28 @@ test('escaping: XML-forbidden characters dropped, astral characters kept', () =>
   assert.equal(xmlSafe('a\u0000b\ud800c\uffffd😀'), 'abcd😀');
   assert.equal(escapeAttr('<"\'&>\n'), '&lt;&quot;&apos;&amp;&gt;&#10;');
 });
+
+test('clean secret and misconfiguration scans show as passing cases; scans that did not run show nothing', { skip: skip || noXmllint }, async () => {
+  const { report } = await alpineReport();
+  const clean = { ...report, secrets: [], misconfigurations: [], scanners: ['vuln', 'secret', 'misconfig'] as Array<'vuln' | 'secret' | 'misconfig'>, misconfigTargets: ['Dockerfile', 'img:1'] };
+  const vulns = report.vulnerabilities.length;
+  const [passing, secretCase, dfCase, failures] = xpath(renderJUnit(clean), [
+    'count(//testcase[not(failure)])',
+    "count(//testsuite[contains(@name, '(secrets)')]/testcase[@name='no secrets found'])",
+    "count(//testsuite[@name='Dockerfile (misconfigurations)']/testcase[@name='no misconfigurations'])",
+    'string(/testsuites/@failures)',
+  ]);
+  assert.equal(Number(secretCase), 1);
+  assert.equal(Number(dfCase), 1);
+  assert.equal(Number(passing), 1 + 1 + 2, 'clean OS target, secrets, two clean misconfiguration targets');
+  assert.equal(Number(failures), vulns);
+  // One Dockerfile with a finding: no passing case for it, the other stays green.
+  const finding = { checkId: 'DS-0002', title: 't', severity: 'HIGH' as const, message: 'm', target: 'Dockerfile' };
+  const mixed = { ...clean, misconfigurations: [finding] };
+  const [dfPass, imgPass] = xpath(renderJUnit(mixed), ["count(//testcase[@classname='Dockerfile'][not(failure)])", "count(//testsuite[@name='img:1 (misconfigurations)']/testcase[not(failure)])"]);
+  assert.equal(Number(dfPass), 0);
+  assert.equal(Number(imgPass), 1);
+  // Without `scanners` (an old report, or scanners not run): no invented passes.
+  const [none] = xpath(renderJUnit({ ...report, secrets: [], misconfigurations: [] }), ["count(//testsuite[contains(@name, '(secrets)')])"]);
+  assert.equal(Number(none), 0);
+});

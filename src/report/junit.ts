@@ -59,6 +59,9 @@ function suites(report: ScanReport): Suite[] {
       cases: g.findings.length ? g.findings.map(vulnCase) : [{ classname: g.target.name, name: 'no known vulnerabilities' }],
     });
   }
+  if (!report.secrets.length && report.scanners?.includes('secret')) {
+    out.push({ name: `${report.target} (secrets)`, type: 'secret', cases: [{ classname: report.target, name: 'no secrets found' }] });
+  }
   if (report.secrets.length) {
     out.push({
       name: `${report.target} (secrets)`,
@@ -84,6 +87,11 @@ function suites(report: ScanReport): Suite[] {
         failure: { message: m.title, type: severityOf(m.severity), body: [m.message, ...(m.layer ? [`Layer: ${layerLabel(m.layer, 200)}`] : [])].join('\n') },
       })),
     });
+  }
+  // Targets the checks ran on without a finding: a passing case each, so a clean Dockerfile is green.
+  const failing = new Set(report.misconfigurations.map((m) => m.target));
+  for (const t of [...new Set(report.misconfigTargets ?? [])].filter((x) => !failing.has(x)).sort()) {
+    out.push({ name: `${t} (misconfigurations)`, type: 'misconfig', cases: [{ classname: t, name: 'no misconfigurations' }] });
   }
   return out;
 }

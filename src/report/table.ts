@@ -94,6 +94,8 @@ export function renderTable(report: ScanReport, opts: TableOptions = {}): string
       s.match,
     ]);
     out.push([heading('Secrets', color), summaryLine(report.secrets), drawTable(cols, rows, draw)].join('\n'));
+  } else if (report.scanners?.includes('secret') && opts.showClean !== false) {
+    out.push([heading('Secrets', color), summaryLine([])].join('\n'));
   }
 
   for (const g of misconfigGroups(report)) {
@@ -112,6 +114,11 @@ export function renderTable(report: ScanReport, opts: TableOptions = {}): string
       m.region ? `line ${m.region.startLine}${m.region.endLine !== m.region.startLine ? `-${m.region.endLine}` : ''}` : [m.path, m.layer ? `layer ${layerLabel(m.layer, 24)}` : ''].filter(Boolean).join(', ') || 'image config',
     ]);
     out.push([heading(`${g.target} (misconfigurations)`, color), summaryLine(g.findings), drawTable(cols, rows, draw)].join('\n'));
+  }
+
+  if (opts.showClean !== false) {
+    const failing = new Set(report.misconfigurations.map((m) => m.target));
+    for (const t of [...new Set(report.misconfigTargets ?? [])].filter((x) => !failing.has(x)).sort()) out.push([heading(`${t} (misconfigurations)`, color), summaryLine([])].join('\n'));
   }
 
   if (report.suppressed.length) out.push(`Suppressed: ${report.suppressed.length} finding(s) (${[...new Set(report.suppressed.map((s) => oneLine(s.by)))].sort().join(', ')})`);

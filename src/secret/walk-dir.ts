@@ -19,10 +19,9 @@ export interface DirScanOptions {
   concurrency?: number;
 }
 
-export async function scanDirectory(root: string, scanner: SecretScanner, opts: DirScanOptions): Promise<DirScanResult> {
-  const res: DirScanResult = { findings: [], filesScanned: 0, skipped: {}, warnings: [] };
-  const count = (k: SkipReason | 'unreadable') => (res.skipped[k] = (res.skipped[k] ?? 0) + 1);
-  const files: Array<{ abs: string; rel: string; size: number }> = [];
+/** Every regular file under root (symlinks and special files left out), paths relative to root. */
+export async function listFiles(root: string, onUnreadable: (dir: string, e: Error) => void): Promise<Array<{ abs: string; rel: string }>> {
+  const files: Array<{ abs: string; rel: string }> = [];
   const stack = [root];
   while (stack.length) {
     const dir = stack.pop()!;
@@ -30,22 +29,30 @@ export async function scanDirectory(root: string, scanner: SecretScanner, opts: 
     try {
       entries = await fs.readdir(dir, { withFileTypes: true });
     } catch (e) {
-      count('unreadable');
-      res.warnings.push(`${dir}: ${(e as Error).message}`);
+      onUnreadable(dir, e as Error);
       continue;
     }
     for (const e of entries) {
       const abs = join(dir, e.name);
       if (e.isDirectory()) stack.push(abs);
-      else if (e.isFile()) {
-        const rel = relative(root, abs).split(sep).join('/');
-        // Allowlists see the whole path (usr/share/doc/..., .../node_modules/x/test/...) even when
-        // the scan starts below it; findings show the path relative to the scanned directory.
-        if (scanner.pathAllowed(fullPath(abs))) continue;
-        files.push({ abs, rel, size: -1 });
-      }
+      else if (e.isFile()) files.push({ abs, rel: relative(root, abs).split(sep).join('/') });
     }
   }
+  return files;
+}
+
+export async function scanDirectory(root: string, scanner: SecretScanner, opts: DirScanOptions, listed?: Array<{ abs: string; rel: string }>): Promise<DirScanResult> {
+  const res: DirScanResult = { findings: [], filesScanned: 0, skipped: {}, warnings: [] };
+  const count = (k: SkipReason | 'unreadable') => (res.skipped[k] = (res.skipped[k] ?? 0) + 1);
+  const all =
+    listed ??
+    (await listFiles(root, (dir, e) => {
+      count('unreadable');
+      res.warnings.push(`${dir}: ${e.message}`);
+    }));
+  // Allowlists see the whole path (usr/share/doc/..., .../node_modules/x/test/...) even when the
+  // scan starts below it; findings show the path relative to the scanned directory.
+  const files = all.filter((f) => !scanner.pathAllowed(fullPath(f.abs)));
   files.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
   let next = 0;
   const perFile: SecretFinding[][] = new Array(files.length);
