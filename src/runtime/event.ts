@@ -43,6 +43,10 @@ export interface ProcessInfo {
   exeFromMemfd?: boolean;
   /** Exe does not exist in the image's layers: written after the container started (drift). */
   exeFromUpperLayer?: boolean;
+  /** Effective / permitted capabilities by name (CAP_SYS_ADMIN, ...), e.g. from /proc/<pid>/status
+   *  CapEff/CapPrm; Falco: thread.cap_effective / thread.cap_permitted. */
+  capEffective?: string[];
+  capPermitted?: string[];
   /** Ancestors, parent first, filled by the agent's process table (bounded depth). */
   ancestors?: AncestorInfo[];
 }
