@@ -32,6 +32,11 @@ test('table and JSON output, severity filter, exit code', (t) => {
   assert.equal(c.code, 0, c.out);
   assert.deepEqual(JSON.parse(c.out).findings, []);
   assert.equal(triad('dockerfile', f, '--skip-check', 'DS010', '--severity', 'critical', '--exit-code', '1').code, 0, 'skip by Trivy alias');
+  // SARIF and JUnit as in triad image: the instruction's lines as the region; a clean file passes.
+  const sarif = JSON.parse(triad('dockerfile', f, '-f', 'sarif', '--severity', 'CRITICAL').out);
+  const res = sarif.runs[0].results;
+  assert.deepEqual(res.map((x: { ruleId: string; locations: Array<{ physicalLocation: { region: { startLine: number; endLine: number } } }> }) => [x.ruleId, x.locations[0]!.physicalLocation.region.startLine, x.locations[0]!.physicalLocation.region.endLine]), [['DS-0010', 26, 28]]);
+  assert.match(triad('dockerfile', clean, '-f', 'junit').out, /name="no misconfigurations"/);
 });
 
 test('bad input: missing file, binary file, bad severity -> exit 2 with one line', () => {

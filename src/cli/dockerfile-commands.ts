@@ -3,6 +3,9 @@ import { Command, Option } from 'commander';
 import { readDockerfile } from '../dockerfile/dockerfile.ts';
 import { DOCKERFILE_CHECKS, lintDockerfile, type LintResult } from '../dockerfile/lint.ts';
 import { SEVERITIES, type Severity } from '../model/advisory.ts';
+import { emptyReport } from '../match/report.ts';
+import type { ScanReport } from '../model/finding.ts';
+import { renderReport } from '../report/index.ts';
 import { writeOutput } from './image-commands.ts';
 
 interface DockerfileFlags {
@@ -38,12 +41,22 @@ export function renderLintTable(r: LintResult): string {
   return lines.join('\n') + '\n';
 }
 
+/** The lint result as a ScanReport, so SARIF and JUnit render it exactly as for `triad image`/`triad fs`. */
+function asScanReport(r: LintResult): ScanReport {
+  const report = emptyReport(r.target);
+  report.scanners = ['misconfig'];
+  report.misconfigTargets = [r.target];
+  report.misconfigurations.push(...r.findings);
+  report.warnings.push(...r.warnings.map((w) => `${r.target}:${w.line}: ${w.message}`));
+  return report;
+}
+
 export function registerDockerfileCommands(program: Command): void {
   program
     .command('dockerfile')
     .description('lint a Dockerfile: base image pinning, root user, package installs, secrets, ADD, curl | sh ... (ids follow Trivy DS checks)')
     .argument('<path>', 'the Dockerfile')
-    .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .addOption(new Option('-f, --format <format>', 'output format (sarif and junit as in triad image)').choices(['table', 'json', 'sarif', 'junit']).default('table'))
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
     .option('--severity <list>', 'report only these severities (comma-separated)', SEVERITIES.join(','))
     .option('--exit-code <n>', 'exit with this code when findings (after --severity) remain', '0')
@@ -76,7 +89,7 @@ export function registerDockerfileCommands(program: Command): void {
         process.exit(2);
       }
       result.findings = result.findings.filter((f) => severities.has(f.severity));
-      const text = flags.format === 'json' ? JSON.stringify(result, null, 2) + '\n' : renderLintTable(result);
+      const text = flags.format === 'json' ? JSON.stringify(result, null, 2) + '\n' : flags.format === 'table' ? renderLintTable(result) : renderReport(asScanReport(result), flags.format as 'sarif' | 'junit');
       await writeOutput(text, flags.output);
       if (result.findings.length > 0 && exitCode !== 0) process.exit(exitCode);
     });
