@@ -4,7 +4,7 @@ import { relative, isAbsolute } from 'node:path';
 import type { CheckMeta, MisconfigFinding } from '../misconfig/types.ts';
 import type { ScanReport } from '../model/finding.ts';
 import { allCheckMeta, runChecks, selectChecks, type K8sFinding, type K8sScanOptions } from './checks/index.ts';
-import { formatManifestError, loadManifests, type LoadOptions, type ManifestError } from './manifest/index.ts';
+import { formatManifestError, loadManifests, type K8sObject, type LoadOptions, type ManifestError } from './manifest/index.ts';
 import { formatVersion, LATEST_VERSION } from './pss/index.ts';
 
 export interface K8sScanRequest extends K8sScanOptions {
@@ -38,29 +38,50 @@ function toMisconfig(f: K8sFinding): MisconfigFinding {
 }
 
 export async function scanManifests(req: K8sScanRequest): Promise<K8sScan> {
-  const { ids, unknown } = selectChecks(req.checks);
-  if (unknown.length > 0) throw new Error(`unknown check(s) ${unknown.map((u) => `"${u}"`).join(', ')} (use all, a group such as pss-baseline or pss-restricted, or ids from \`triad k8s checks\`)`);
+  const ids = resolveChecks(req.checks);
   const loaded = await loadManifests(req.paths, req.load);
+  return scanObjects(loaded.objects, loaded.errors, req.paths.join(', '), ids, req);
+}
+
+/** `--checks` → check ids; unknown names are an error. */
+export function resolveChecks(spec: string | undefined): Set<string> {
+  const { ids, unknown } = selectChecks(spec);
+  if (unknown.length > 0) throw new Error(`unknown check(s) ${unknown.map((u) => `"${u}"`).join(', ')} (use all, a group such as pss-baseline or pss-restricted, or ids from \`triad k8s checks\`)`);
+  return ids;
+}
+
+export interface ScanObjectsOptions {
+  /** Objects without file positions (a live cluster): findings carry no line region. */
+  noRegions?: boolean;
+  /** More report warnings (e.g. what a cluster scan left out and why). */
+  notes?: string[];
+}
+
+/** The scan of objects already loaded (manifests, or a live cluster through src/k8s/cluster). */
+export function scanObjects(objects: K8sObject[], inputErrors: ManifestError[], target: string, ids: Set<string>, req: K8sScanOptions, o: ScanObjectsOptions = {}): K8sScan {
   const opts: K8sScanOptions = {};
   if (req.pssVersion) opts.pssVersion = req.pssVersion;
   if (req.trustedRegistries) opts.trustedRegistries = req.trustedRegistries;
-  const result = runChecks(loaded.objects, ids, opts);
-  const warnings = loaded.errors.map(formatManifestError);
+  const result = runChecks(objects, ids, opts);
+  const warnings = inputErrors.map(formatManifestError);
   if (result.unchecked.size > 0) {
     warnings.push(`not checked (no check reads these kinds): ${[...result.unchecked].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([k, n]) => `${k} (${n})`).join(', ')}`);
   }
+  warnings.push(...(o.notes ?? []));
+  const misconfigurations = result.findings.map(toMisconfig);
+  if (o.noRegions) for (const m of misconfigurations) delete m.region;
   const report: ScanReport = {
     schemaVersion: 1,
-    target: req.paths.join(', '),
+    target,
     vulnerabilities: [],
     fixes: [],
     secrets: [],
-    misconfigurations: result.findings.map(toMisconfig),
+    misconfigurations,
     suppressed: [],
     warnings,
     createdAt: new Date().toISOString(),
   };
-  return { report, findings: result.findings, inputErrors: loaded.errors, objects: loaded.objects.length, selected: ids };
+  return { report, findings: result.findings, inputErrors, objects: objects.length, selected: ids };
 }
 
 /** The checks' own text for SARIF rules (the generic writer only knows the image and Dockerfile checks). */
@@ -100,6 +121,8 @@ export function enrichSarif(sarif: Record<string, unknown>, cwd = process.cwd())
 
 function artifactUri(file: string, cwd: string): string {
   if (file === '-') return 'stdin';
+  // Objects read from a live cluster: cluster:<context>/<namespace>/<kind>/<name>, kept as a URI.
+  if (file.startsWith('cluster:')) return `cluster:${file.slice(8).split('/').map(encodeURIComponent).join('/')}`;
   const abs = isAbsolute(file) ? file : `${cwd}/${file}`;
   const rel = relative(cwd, abs);
   const encode = (p: string) => p.split('/').map(encodeURIComponent).join('/');
