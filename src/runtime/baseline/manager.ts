@@ -41,6 +41,11 @@ export interface Deviation {
   kind: BehaviourKind;
   /** Human-readable: "/usr/bin/curl (parent /bin/sh)", "connect to 1.2.3.4:443/tcp". */
   what: string;
+  /** One sentence for the alert's output (the agent pipeline's BaselineDeviation.description). */
+  description: string;
+  /** Alert priority: WARNING in monitor, CRITICAL in protect. */
+  priority: string;
+  imageDigest?: string;
   /** The behaviour's canonical key as stored in baselines. */
   key: string;
   /** The baseline (image key) it deviates from. */
@@ -141,7 +146,13 @@ export class BaselineManager {
     this.reported.set(dedup, now);
     if (this.reported.size > MAX_DEDUP) this.reported.delete(this.reported.keys().next().value!);
     const action: ResponseAction = b.mode === 'protect' ? (b.response ?? this.opts.protectResponse) : 'alert';
-    return [{ kind: beh.kind, what: beh.what, key: beh.key, baseline: b.key, mode: b.mode, action, container: c, event }];
+    const d: Deviation = {
+      kind: beh.kind, what: beh.what, key: beh.key, baseline: b.key, mode: b.mode, action, container: c, event,
+      description: `Baseline deviation (${b.mode}): ${beh.what} in container ${c.name ?? c.id} (image ${c.image ?? b.key})`,
+      priority: PRIORITY[action],
+    };
+    if (c.imageDigest) d.imageDigest = c.imageDigest;
+    return [d];
   }
 
   /** Applies automatic promotion to every baseline (call periodically when events are rare). */
@@ -253,8 +264,8 @@ export function deviationAlert(d: Deviation): Alert {
   return {
     time: d.event.time,
     rule: `baseline:${d.kind}`,
-    priority: PRIORITY[d.action],
-    output: `Baseline deviation (${d.mode}): ${d.what} in container ${c.name ?? c.id} (image ${c.image ?? d.baseline})`,
+    priority: d.priority,
+    output: d.description,
     tags: ['baseline', d.kind],
     source: 'baseline',
     container,

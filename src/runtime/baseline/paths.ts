@@ -4,7 +4,8 @@
 //   1. made absolute (joined to the process cwd when relative) and normalised (`.`, `..`, `//`);
 //   2. components that change on every run become `*`: all-digit names (pids, counters), UUIDs,
 //      and names holding 16+ hex digits or 6+ consecutive digits (hashes, timestamps, temp names);
-//   3. writes below scratch directories (/tmp, /var/tmp, /dev/shm, /run, /var/run, /dev, /proc/*/fd)
+//   3. /proc/self and /proc/thread-self are /proc/*; writes below scratch directories (/tmp,
+//      /var/tmp, /dev/shm, /run, /var/run, /dev, /proc/*/fd)
 //      are that directory followed by `/**`.
 // A pattern `DIR/**` matches every path below DIR. The baseline keeps at most `filesPerDir` entries
 // below one directory (more collapse into `DIR/**`) and at most `maxEntries` in all; when it is
@@ -24,6 +25,8 @@ export function canonicalPath(raw: string, cwd?: string): string | undefined {
   for (const d of SCRATCH_DIRS) if (p === d || p.startsWith(`${d}/`)) return `${d}/**`;
   const parts = p.split('/').slice(1, MAX_DEPTH + 1);
   const out = parts.map((c) => (VOLATILE.some((re) => re.test(c)) ? '*' : c));
+  // /proc/self is the writer's own pid: the same file as /proc/<pid>.
+  if (out[0] === 'proc' && (out[1] === 'self' || out[1] === 'thread-self')) out[1] = '*';
   if (out[0] === 'proc' && out[1] === '*' && out[2] === 'fd') return '/proc/*/fd/**';
   return `/${out.join('/')}`;
 }
