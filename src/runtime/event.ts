@@ -43,6 +43,9 @@ export interface ProcessInfo {
   exeFromMemfd?: boolean;
   /** Exe does not exist in the image's layers: written after the container started (drift). */
   exeFromUpperLayer?: boolean;
+  /** Start time in clock ticks since boot (/proc/<pid>/stat field 22): with pid, identifies the
+   *  process, so a response never hits a recycled pid. Filled on exec by attribution when readable. */
+  startTicks?: number;
   /** Effective / permitted capabilities by name (CAP_SYS_ADMIN, ...), e.g. from /proc/<pid>/status
    *  CapEff/CapPrm; Falco: thread.cap_effective / thread.cap_permitted. */
   capEffective?: string[];
