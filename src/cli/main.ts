@@ -7,6 +7,7 @@ import { registerFsCommands } from './fs-commands.ts';
 import { registerDbCommands } from './db-commands.ts';
 import { registerPolicyCommands } from './policy-commands.ts';
 import { registerK8sCommands } from './k8s-commands.ts';
+import { registerAgentCommands } from './agent-commands.ts';
 
 const program = new Command();
 program
@@ -46,6 +47,7 @@ registerFsCommands(program);
 registerDbCommands(program);
 registerPolicyCommands(program);
 registerK8sCommands(program);
+registerAgentCommands(program);
 
 program.exitOverride();
 try {
