@@ -1,0 +1,37 @@
+// An evaluator thread: compiles the policies and reads the scan cache once, then judges reviews
+// one at a time. Runs in a worker so that the HTTP thread stays responsive and can answer on time
+// (and kill this thread) when a policy overruns the time budget.
+import { parentPort, workerData } from 'node:worker_threads';
+import { AdmissionEvaluator } from './evaluator.ts';
+import { loadWebhookPolicies } from './policies.ts';
+import { ScanCache } from './scan-cache.ts';
+import type { EvaluatorConfig, ToWorker } from './pool.ts';
+
+const cfg = workerData as EvaluatorConfig;
+const port = parentPort!;
+
+let evaluator: AdmissionEvaluator | undefined;
+try {
+  const policies = loadWebhookPolicies(cfg.policyPaths, cfg.failurePolicy);
+  const cache = cfg.scanCache ? ScanCache.load(cfg.scanCache) : undefined;
+  const fixed = cfg.now ? new Date(cfg.now) : undefined;
+  evaluator = new AdmissionEvaluator(policies, cache, {
+    failurePolicy: cfg.failurePolicy,
+    exemptNamespaces: cfg.exemptNamespaces,
+    missingScan: cfg.missingScan,
+    ...(fixed ? { now: () => fixed } : {}),
+  });
+  evaluator.warmUp();
+  port.postMessage({
+    t: 'ready',
+    info: { policies: policies.set.policies.length, validations: policies.validations, scanReports: cache?.size ?? 0, warnings: cache?.warnings ?? [] },
+  });
+} catch (e) {
+  port.postMessage({ t: 'error', message: (e as Error)?.message ?? String(e) });
+}
+
+port.on('message', (m: ToWorker) => {
+  if (m.t !== 'review' || !evaluator) return;
+  const o = evaluator.review(m.body);
+  port.postMessage({ t: 'done', id: m.id, ...o });
+});
