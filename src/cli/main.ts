@@ -7,6 +7,7 @@ import { registerFsCommands } from './fs-commands.ts';
 import { registerDbCommands } from './db-commands.ts';
 import { registerPolicyCommands } from './policy-commands.ts';
 import { registerK8sCommands } from './k8s-commands.ts';
+import { registerAdmissionCommands } from './admission-commands.ts';
 import { registerAgentCommands } from './agent-commands.ts';
 
 const program = new Command();
@@ -47,6 +48,7 @@ registerFsCommands(program);
 registerDbCommands(program);
 registerPolicyCommands(program);
 registerK8sCommands(program);
+registerAdmissionCommands(program);
 registerAgentCommands(program);
 
 program.exitOverride();
