@@ -25,10 +25,12 @@ export function loadTrustedRoot(path: string): TrustedRoot {
   if (hit && hit.mtimeMs === st.mtimeMs) return hit.root;
   let root: TrustedRoot;
   try {
-    const json = JSON.parse(readFileSync(path, 'utf8')) as unknown;
+    const json = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+    // fromJSON accepts anything (missing fields become empty lists): check the shape first.
+    if (!json || typeof json !== 'object' || !Array.isArray(json.certificateAuthorities) || !Array.isArray(json.tlogs)) {
+      throw new Error('not a trusted root (certificateAuthorities and tlogs must be lists)');
+    }
     root = TrustedRoot.fromJSON(json);
-    // fromJSON accepts anything; a root with no CA and no log cannot verify a keyless signature.
-    if (!Array.isArray(root.certificateAuthorities) || !Array.isArray(root.tlogs)) throw new Error('not a trusted root (no certificateAuthorities / tlogs)');
     toTrustMaterial(root); // decodes every key and certificate now, so a bad root fails here
   } catch (e) {
     throw new TrustedRootError(`${path}: invalid trusted root: ${(e as Error).message}`);
