@@ -37,26 +37,34 @@ function get(conn: ClusterConnection, path: string, budget: ListBudget): Promise
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
   const signal = AbortSignal.timeout(remaining);
   return new Promise((resolve, reject) => {
+    let settled = false;
+    const fail = (e: unknown) => {
+      if (!settled) (settled = true), reject(e);
+    };
     const req = send(url, { ...conn.requestOptions, method: 'GET', headers: { ...conn.requestOptions.headers, Accept: 'application/json' }, signal }, (res: IncomingMessage) => {
       const chunks: Buffer[] = [];
       let size = 0;
       const limit = Math.min(budget.maxResponseBytes, budget.bytesLeft);
       res.on('data', (c: Buffer) => {
+        if (settled) return;
         size += c.length;
         if (size > limit) {
           const which = limit === budget.maxResponseBytes ? `one response exceeds ${budget.maxResponseBytes} bytes` : 'the responses exceed the total input limit';
-          req.destroy(new LimitError(`${which}; not read`));
+          fail(new LimitError(`${which}; not read`));
+          req.destroy();
           return;
         }
         chunks.push(c);
       });
       res.on('end', () => {
+        if (settled) return;
+        settled = true;
         budget.bytesLeft -= size;
         resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') });
       });
-      res.on('error', reject);
+      res.on('error', fail);
     });
-    req.on('error', reject);
+    req.on('error', fail);
     req.end();
   });
 }
