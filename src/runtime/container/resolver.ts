@@ -13,6 +13,7 @@ import { containerFromCgroupPath, unifiedPathFromProcCgroup, type CgroupMatch } 
 import { isExecEvent, markDrift, procExe, readMountinfo } from './drift.ts';
 import { EngineClient, type EngineEvent } from './engine-api.ts';
 import { CtrCli, PodmanCli } from './engine-cli.ts';
+import { readProcStat } from './proc-stat.ts';
 import { metaFromCtrInfo, metaFromInspect, podLabelsFromSandbox, upperDirFromMountinfo, type ContainerMeta } from './metadata.ts';
 
 export interface ResolverOptions {
@@ -74,7 +75,13 @@ export class ContainerResolver {
   /** Fills event.container (and drift flags on exec). Synchronous when the cgroup is known. */
   attribute(event: RuntimeEvent): void | Promise<void> {
     if (event.container?.id) return; // Falco/Tetragon events arrive attributed
-    const real = isExecEvent(event) ? procExe(event.process.pid, this.procRoot) : undefined;
+    const exec = isExecEvent(event);
+    // Read while the process surely exists: short-lived execs are gone by the time engines answer.
+    const real = exec ? procExe(event.process.pid, this.procRoot) : undefined;
+    if (exec && event.process.startTicks === undefined) {
+      const st = readProcStat(event.process.pid, this.procRoot);
+      if (st) event.process.startTicks = st.startTicks;
+    }
     let entry = event.cgroupId !== undefined ? this.byCgroup.get(event.cgroupId) : undefined;
     if (entry) this.stats.hits++;
     else {
@@ -85,7 +92,7 @@ export class ContainerResolver {
     if (entry !== this.hostEntry && !entry.pending && !entry.confirmed && Date.now() - entry.lookedUpAt > RETRY_MS) this.startLookup(entry);
     const pending = entry.pending;
     if (!pending) {
-      if (real !== undefined || isExecEvent(event)) markDrift(event, entry.meta.upperDir, real);
+      if (exec) markDrift(event, entry.meta.upperDir, real);
       return;
     }
     const e = entry;
@@ -93,7 +100,7 @@ export class ContainerResolver {
     const budget = new Promise<void>((r) => (timer = setTimeout(() => (this.stats.budgetExceeded++, r()), this.budgetMs)));
     return Promise.race([pending, budget]).then(() => {
       clearTimeout(timer);
-      if (isExecEvent(event)) markDrift(event, e.meta.upperDir, real);
+      if (exec) markDrift(event, e.meta.upperDir, real);
     });
   }
 
