@@ -69,7 +69,14 @@ export function scanObjects(objects: K8sObject[], inputErrors: ManifestError[], 
   }
   warnings.push(...(o.notes ?? []));
   const misconfigurations = result.findings.map(toMisconfig);
-  if (o.noRegions) for (const m of misconfigurations) delete m.region;
+  if (o.noRegions) {
+    for (const m of misconfigurations) {
+      delete m.region;
+      // No line to point at: a finding about the object as a whole (RBAC grants) names it as `.`
+      // (the whole object, in jq's notation) rather than no place at all.
+      if (!m.path) m.path = '.';
+    }
+  }
   const report: ScanReport = {
     schemaVersion: 1,
     target,
