@@ -1,0 +1,292 @@
+// Resolved condition tree → one JS closure per rule. Every field a ruleset uses gets a slot, and
+// an event's value for a slot is extracted at most once however many rules read it.
+
+import { Buffer } from 'node:buffer';
+import { FIELDS, type Extracted, type Extractor, type FieldContext, type FieldType, type Scalar } from '../fields.ts';
+import { unsupportedReason } from '../falco-fields.ts';
+import { fieldKey, type FieldRef, type Node, type Value } from './ast.ts';
+import { canonicalIp, cidrContains, ipBytes, parseCidr } from './ip.ts';
+import { CompileError } from './errors.ts';
+import { compileGlob, compileRegex, pathPrefixMatcher } from './match.ts';
+
+export type Predicate = (state: EvalState) => boolean;
+
+export { CompileError };
+
+/** Per-event extraction cache: slot values are valid while stamps[slot] === generation. */
+export class EvalState {
+  ctx: FieldContext;
+  private generation = 1;
+  private stamps: Uint32Array;
+  private values: Extracted[];
+  private readonly extractors: Extractor[];
+
+  constructor(ctx: FieldContext, extractors: Extractor[]) {
+    this.ctx = ctx;
+    this.extractors = extractors;
+    this.stamps = new Uint32Array(extractors.length);
+    this.values = new Array(extractors.length);
+  }
+
+  next(): void {
+    if (++this.generation === 0xffffffff) {
+      this.stamps.fill(0);
+      this.generation = 1;
+    }
+  }
+
+  get(slot: number): Extracted {
+    if (this.stamps[slot] === this.generation) return this.values[slot];
+    const v = this.extractors[slot]!(this.ctx);
+    this.values[slot] = v;
+    this.stamps[slot] = this.generation;
+    return v;
+  }
+}
+
+export interface ResolvedField {
+  key: string;
+  type: FieldType;
+  slot: number;
+}
+
+/** Field lookup and slot allocation shared by all rules of a ruleset. */
+export class FieldRegistry {
+  readonly extractors: Extractor[] = [];
+  private readonly slots = new Map<string, ResolvedField>();
+
+  /** Resolves a field or returns why it can't be used: unsupported (valid Falco) or unknown. */
+  lookup(f: FieldRef): ResolvedField | { unsupported: string } | { unknown: string } {
+    const key = fieldKey(f);
+    const known = this.slots.get(key);
+    if (known) return known;
+    let name = f.name;
+    let arg = f.arg;
+    if (name.startsWith('evt.arg.') && arg === undefined) {
+      arg = name.slice('evt.arg.'.length);
+      name = 'evt.arg';
+    } else if (name === 'evt.arg' && arg !== undefined) {
+      return { unsupported: unsupportedReason('evt.arg[') ?? 'positional arguments are not recorded' };
+    }
+    const def = FIELDS[name];
+    if (!def) {
+      const reason = unsupportedReason(name);
+      return reason !== undefined ? { unsupported: reason } : { unknown: `unknown field '${f.name}'` };
+    }
+    if (arg !== undefined && def.arg === 'none') return { unknown: `field '${name}' takes no argument` };
+    if (arg === undefined && def.arg === 'key') return { unknown: `field '${name}' needs an argument` };
+    if (arg !== undefined && def.arg === 'index' && name.startsWith('proc.a') && !/^\d{1,4}$/.test(arg)) {
+      return { unknown: `field '${name}' needs a numeric index, got '${arg}'` };
+    }
+    let extract = def.bind(arg);
+    let type = def.type;
+    for (const tr of f.transformers) {
+      if (type !== 'string') return { unknown: `transformer ${tr}() needs a string field, '${name}' is ${type}` };
+      const inner = extract;
+      const fn = TRANSFORMS[tr]!;
+      extract = (ctx) => mapValue(inner(ctx), fn);
+      if (tr === 'len') type = 'number';
+    }
+    const resolved: ResolvedField = { key, type, slot: this.extractors.length };
+    this.extractors.push(extract);
+    this.slots.set(key, resolved);
+    return resolved;
+  }
+}
+
+const TRANSFORMS: Record<string, (s: string) => Scalar> = {
+  tolower: (s) => s.toLowerCase(),
+  toupper: (s) => s.toUpperCase(),
+  b64: (s) => Buffer.from(s, 'base64').toString('utf8'),
+  basename: (s) => s.slice(s.lastIndexOf('/') + 1),
+  len: (s) => s.length,
+};
+
+function mapValue(v: Extracted, fn: (s: string) => Scalar): Extracted {
+  if (v === undefined) return undefined;
+  if (Array.isArray(v)) return v.map((x) => fn(String(x)));
+  return fn(String(v));
+}
+
+type Test = (v: Scalar) => boolean;
+
+export interface CompileResult {
+  predicate: Predicate;
+  /** Valid Falco fields the event model cannot provide: the rule must not run. */
+  unsupported: Map<string, string>;
+}
+
+export function compileCondition(node: Node, registry: FieldRegistry): CompileResult {
+  const unsupported = new Map<string, string>();
+  const memo = new WeakMap<Node, Predicate>();
+  const build = (n: Node): Predicate => {
+    const hit = memo.get(n);
+    if (hit) return hit;
+    let p: Predicate;
+    switch (n.kind) {
+      case 'and': {
+        const cs = n.children.map(build);
+        p = cs.length === 2 ? ((a, b) => (s: EvalState) => a(s) && b(s))(cs[0]!, cs[1]!) : (s) => { for (const c of cs) if (!c(s)) return false; return true; };
+        break;
+      }
+      case 'or': {
+        const cs = n.children.map(build);
+        p = cs.length === 2 ? ((a, b) => (s: EvalState) => a(s) || b(s))(cs[0]!, cs[1]!) : (s) => { for (const c of cs) if (c(s)) return true; return false; };
+        break;
+      }
+      case 'not': {
+        const c = build(n.child);
+        p = (s) => !c(s);
+        break;
+      }
+      case 'const': {
+        const v = n.value;
+        p = () => v;
+        break;
+      }
+      case 'check':
+        p = compileCheck(n, registry, unsupported);
+        break;
+      default:
+        throw new CompileError(`unresolved macro '${(n as { name: string }).name}'`);
+    }
+    memo.set(n, p);
+    return p;
+  };
+  return { predicate: build(node), unsupported };
+}
+
+function compileCheck(n: Extract<Node, { kind: 'check' }>, registry: FieldRegistry, unsupported: Map<string, string>): Predicate {
+  const f = registry.lookup(n.field);
+  if ('unknown' in f) throw new CompileError(f.unknown);
+  if ('unsupported' in f) {
+    unsupported.set(fieldKey(n.field), f.unsupported);
+    return () => false; // never run: the rule is listed as unsupported
+  }
+  const slot = f.slot;
+  if (n.op === 'exists') return (s) => { const v = s.get(slot); return v !== undefined && !(Array.isArray(v) && v.length === 0); };
+  if (n.value?.kind === 'field') return compileFieldCompare(n.op, f, n.value.field, registry, unsupported);
+  const test = compileTest(f.type, n.op, n.value!, fieldKey(n.field));
+  if (n.op === '!=') {
+    // Multi-valued fields: "!=" means no value is equal.
+    const eq = compileTest(f.type, '=', n.value!, fieldKey(n.field));
+    return (s) => {
+      const v = s.get(slot);
+      if (v === undefined) return false;
+      if (Array.isArray(v)) { for (const x of v) if (eq(x)) return false; return v.length > 0; }
+      return test(v as Scalar);
+    };
+  }
+  return (s) => {
+    const v = s.get(slot);
+    if (v === undefined) return false;
+    if (Array.isArray(v)) { for (const x of v) if (test(x)) return true; return false; }
+    return test(v as Scalar);
+  };
+}
+
+function compileFieldCompare(op: string, lhs: { slot: number; type: FieldType }, rhsRef: FieldRef, registry: FieldRegistry, unsupported: Map<string, string>): Predicate {
+  const r = registry.lookup(rhsRef);
+  if ('unknown' in r) throw new CompileError(r.unknown);
+  if ('unsupported' in r) { unsupported.set(fieldKey(rhsRef), r.unsupported); return () => false; }
+  const cmp: Record<string, (a: Scalar, b: Scalar) => boolean> = {
+    '=': (a, b) => a === b, '!=': (a, b) => a !== b, '<': (a, b) => a < b, '<=': (a, b) => a <= b, '>': (a, b) => a > b, '>=': (a, b) => a >= b,
+    contains: (a, b) => String(a).includes(String(b)), startswith: (a, b) => String(a).startsWith(String(b)), endswith: (a, b) => String(a).endsWith(String(b)),
+  };
+  const fn = cmp[op];
+  if (!fn) throw new CompileError(`operator '${op}' is not supported with a field on the right-hand side`);
+  return (s) => {
+    const a = s.get(lhs.slot);
+    const b = s.get(r.slot);
+    if (a === undefined || b === undefined || Array.isArray(a) || Array.isArray(b)) return false;
+    return fn(a as Scalar, b as Scalar);
+  };
+}
+
+function values(v: Value): string[] {
+  if (v.kind === 'list') return v.items.map((i) => i.value);
+  if (v.kind === 'string') return [v.value];
+  return [];
+}
+
+function single(v: Value, op: string, key: string): string {
+  if (v.kind !== 'string') throw new CompileError(`operator '${op}' on '${key}' needs a single value`);
+  return v.value;
+}
+
+function toNumber(text: string, key: string): number {
+  const n = /^[+-]?0[xX][0-9a-fA-F]+$/.test(text) ? Number.parseInt(text, 16) : Number(text);
+  if (text.trim() === '' || Number.isNaN(n)) throw new CompileError(`'${text}' is not a number (field '${key}')`);
+  return n;
+}
+
+function compileTest(type: FieldType, op: string, value: Value, key: string): Test {
+  const isList = op === 'in' || op === 'intersects' || op === 'pmatch';
+  if (isList && value.kind !== 'list') throw new CompileError(`operator '${op}' needs a list`);
+  switch (type) {
+    case 'number': {
+      if (isList) {
+        if (op === 'pmatch') throw new CompileError(`pmatch needs a path field, '${key}' is numeric`);
+        const set = new Set(values(value).map((x) => toNumber(x, key)));
+        return (v) => set.has(v as number);
+      }
+      const n = toNumber(single(value, op, key), key);
+      switch (op) {
+        case '=': case '!=': return (v) => v === n;
+        case '<': return (v) => (v as number) < n;
+        case '<=': return (v) => (v as number) <= n;
+        case '>': return (v) => (v as number) > n;
+        case '>=': return (v) => (v as number) >= n;
+      }
+      throw new CompileError(`operator '${op}' is not supported for numeric field '${key}'`);
+    }
+    case 'bool': {
+      const parse = (x: string): boolean => {
+        if (x === 'true') return true;
+        if (x === 'false') return false;
+        throw new CompileError(`'${x}' is not true/false (field '${key}')`);
+      };
+      if (op === 'in' || op === 'intersects') { const set = new Set(values(value).map(parse)); return (v) => set.has(v as boolean); }
+      if (op !== '=' && op !== '!=') throw new CompileError(`operator '${op}' is not supported for boolean field '${key}'`);
+      const b = parse(single(value, op, key));
+      return (v) => v === b;
+    }
+    case 'ip': {
+      const canon = (x: string): string => { const c = canonicalIp(x); if (!c) throw new CompileError(`'${x}' is not an IP address (field '${key}')`); return c; };
+      if (op === 'in' || op === 'intersects') { const set = new Set(values(value).map(canon)); return (v) => set.has(canonicalIp(String(v)) ?? ''); }
+      if (op !== '=' && op !== '!=') throw new CompileError(`operator '${op}' is not supported for IP field '${key}'`);
+      const c = canon(single(value, op, key));
+      return (v) => canonicalIp(String(v)) === c;
+    }
+    case 'ipnet': {
+      const nets = values(value).map((x) => { const c = parseCidr(x); if (!c) throw new CompileError(`'${x}' is not a network (field '${key}')`); return c; });
+      if (!(op === '=' || op === '!=' || op === 'in' || op === 'intersects')) throw new CompileError(`operator '${op}' is not supported for network field '${key}'`);
+      return (v) => { const b = ipBytes(String(v)); if (!b) return false; for (const n of nets) if (cidrContains(n, b)) return true; return false; };
+    }
+    default:
+      return compileStringTest(op, value, key);
+  }
+}
+
+function compileStringTest(op: string, value: Value, key: string): Test {
+  if (op === 'in' || op === 'intersects') { const set = new Set(values(value)); return (v) => set.has(String(v)); }
+  if (op === 'pmatch') { const m = pathPrefixMatcher(values(value)); return (v) => m(String(v)); }
+  const s = single(value, op, key);
+  switch (op) {
+    case '=': case '!=': return (v) => v === s;
+    case 'contains': return (v) => (v as string).includes(s);
+    case 'icontains': { const l = s.toLowerCase(); return (v) => (v as string).toLowerCase().includes(l); }
+    case 'startswith': return (v) => (v as string).startsWith(s);
+    case 'endswith': return (v) => (v as string).endsWith(s);
+    case 'bcontains': case 'bstartswith': {
+      if (!/^([0-9a-fA-F]{2})+$/.test(s)) throw new CompileError(`'${s}' is not a hex byte string (operator ${op})`);
+      const bytes = Buffer.from(s, 'hex');
+      return op === 'bcontains' ? (v) => Buffer.from(String(v)).includes(bytes) : (v) => Buffer.from(String(v)).subarray(0, bytes.length).equals(bytes);
+    }
+    case 'glob': case 'iglob': { const re = compileGlob(s, op === 'iglob'); return (v) => re.test(String(v)); }
+    case 'regex': { const re = compileRegex(s); return (v) => re.test(String(v)); }
+    case '<': case '<=': case '>': case '>=':
+      throw new CompileError(`operator '${op}' is not supported for string field '${key}'`);
+  }
+  throw new CompileError(`unknown operator '${op}'`);
+}
