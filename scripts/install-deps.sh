@@ -3,7 +3,7 @@
 # (see node.sh) and the npm dependencies. Idempotent and quick when everything is there.
 set -e
 ROOT=$(CDPATH= cd -- "$(dirname -- "$0")/.." && pwd)
-PKGS="docker.io skopeo umoci debootstrap rpm docker-registry apache2-utils zstd gzip golang-go golang-github-knqyf263-go-rpmdb-dev libdpkg-perl libxml2-utils bpftrace podman"
+PKGS="openssl docker.io skopeo umoci debootstrap rpm docker-registry apache2-utils zstd gzip golang-go golang-github-knqyf263-go-rpmdb-dev libdpkg-perl libxml2-utils bpftrace podman"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f '${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
