@@ -12,7 +12,7 @@ import { registerKubernetesLibrary } from './cel-library.ts';
 /** The variables every policy expression can use (all dynamically typed except `now`). */
 export const POLICY_VARIABLES = [
   'object', 'oldObject', 'request', 'params', 'namespaceObject', 'variables', 'authorizer',
-  'podSpec', 'podMetadata', 'allContainers', 'image', 'report',
+  'podSpec', 'podMetadata', 'allContainers', 'image', 'report', 'signatures',
 ] as const;
 
 export interface ExpressionLimits {

@@ -4,9 +4,9 @@ import { basename } from 'node:path';
 import { DEFAULT_LIMITS, ExpressionError, compileExpression, type CompiledExpression, type ExpressionLimits } from './cel-env.ts';
 import { PolicyLoadError, loadYamlFile, yamlFilesUnder, type LoadedDocument } from './documents.ts';
 import { compileException, type CompiledException } from './exceptions.ts';
-import { MatchSpecError, compileMatch, type Matcher } from './match.ts';
+import { MatchSpecError, compileGlobs, compileMatch, type Matcher } from './match.ts';
 import { readPolicyDocument } from './policy-docs.ts';
-import type { PolicySpec, ValidationSpec } from './types.ts';
+import type { PolicySpec, ValidationSpec, VerifyImagesRule } from './types.ts';
 import { toCelValue } from './values.ts';
 import { CompiledPolicySet } from './evaluate.ts';
 
@@ -37,6 +37,8 @@ export interface CompiledPolicy {
   validations: CompiledValidation[];
   /** Params as CEL values (converted once). */
   params: unknown;
+  /** verifyImages rules with their image globs compiled. */
+  imageRules: Array<{ rule: VerifyImagesRule; matches: (image: string) => boolean }>;
 }
 
 /** Line of the error inside a (possibly multi-line) expression that starts at `line`. */
@@ -79,6 +81,7 @@ export function compilePolicy(spec: PolicySpec, limits: ExpressionLimits = DEFAU
           : compileOne(v.messageExpression, v.messageExpressionLine ?? v.expressionLine, `validation ${v.name} messageExpression`, spec, limits),
     })),
     params: toCelValue(spec.params, `${where}: params`),
+    imageRules: (spec.verifyImages ?? []).map((rule) => ({ rule, matches: compileGlobs(rule.images) })),
   };
 }
 

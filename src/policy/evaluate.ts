@@ -7,7 +7,7 @@ import { BudgetExceededError, describeEvalError, resetBudget, type ExpressionLim
 import type { CompiledPolicy } from './compile.ts';
 import type { CompiledException } from './exceptions.ts';
 import { prepareSubject, type Subject } from './inputs.ts';
-import type { AppliedException, PolicyInput, Verdict } from './types.ts';
+import type { AppliedException, PolicyInput, SignatureRequest, SignatureResult, Verdict } from './types.ts';
 import { celToText } from './values.ts';
 
 const MAX_MESSAGE = 1024;
@@ -72,6 +72,25 @@ export class CompiledPolicySet {
    */
   evaluate(input: PolicyInput, opts: EvaluateOptions = {}): Verdict[] {
     return this.evaluateSubject(prepareSubject(input), opts);
+  }
+
+  /**
+   * The signature verifications an input needs before `evaluate`: one per (matching policy with
+   * verifyImages, rule, image of the input the rule's globs select). Callers verify them (see
+   * src/signature) and pass the results as the input's `signatures`. Throws InputError like evaluate.
+   */
+  signatureRequests(input: PolicyInput): SignatureRequest[] {
+    const s = prepareSubject(input);
+    const out: SignatureRequest[] = [];
+    for (const p of this.policies) {
+      if (p.imageRules.length === 0 || !p.match(s)) continue;
+      for (const { rule, matches } of p.imageRules) {
+        for (const image of new Set(s.images)) {
+          if (matches(image)) out.push({ policy: p.spec.name, rule: rule.name, image, attestors: rule.attestors, required: rule.required });
+        }
+      }
+    }
+    return out;
   }
 
   evaluateSubject(subject: Subject, opts: EvaluateOptions = {}): Verdict[] {
@@ -140,7 +159,50 @@ export class CompiledPolicySet {
         violated: true,
       });
     }
+    out.push(...this.#verifyImages(p, s, base));
     if (out.length === 0) out.push({ ...base, result: 'pass', violated: false });
+    return out;
+  }
+
+  /** verifyImages: every selected image needs a verified result from the caller for each rule. */
+  #verifyImages(p: CompiledPolicy, s: Subject, base: Omit<Verdict, 'result' | 'violated'>): Verdict[] {
+    const out: Verdict[] = [];
+    for (const { rule, matches } of p.imageRules) {
+      const validation = `verifyImages.${rule.name}`;
+      const images = [...new Set(s.images)].filter(matches);
+      const missing: string[] = [];
+      const unsigned: string[] = [];
+      const why: string[] = [];
+      for (const image of images) {
+        const r: SignatureResult | undefined = s.signatures?.find((x) => x.policy === p.spec.name && x.rule === rule.name && x.image === image);
+        if (!r) missing.push(image);
+        else if (r.verified !== true) {
+          unsigned.push(image);
+          why.push(`${image}: ${(r.reasons ?? []).slice(0, 2).join('; ') || 'not verified'}`);
+        }
+      }
+      const attestors = rule.attestors.map((a) => a.name).join(', ');
+      if (unsigned.length) {
+        out.push({
+          ...base,
+          validation,
+          result: 'fail',
+          message: oneLine(`images not signed by ${rule.required} of [${attestors}]: ${why.join(' | ')}`),
+          reason: 'Forbidden',
+          violated: true,
+        });
+      }
+      if (missing.length) {
+        out.push({
+          ...base,
+          validation,
+          result: 'error',
+          error: `${validation} (${p.spec.source.file}:${rule.line}): no signature verification was supplied for ${missing.join(', ')}`,
+          message: `${p.spec.name}: signatures of ${missing.join(', ')} could not be verified`,
+          violated: p.spec.failurePolicy === 'Fail',
+        });
+      }
+    }
     return out;
   }
 

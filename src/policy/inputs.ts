@@ -2,7 +2,7 @@
 // for each kind of input — a manifest object, an AdmissionReview request, or an image scan report.
 import { toLabels, type Labels } from '../k8s/selector/selector.ts';
 import type { ScanReport } from '../model/finding.ts';
-import type { PolicyInput, ResourceRef } from './types.ts';
+import type { PolicyInput, ResourceRef, SignatureResult } from './types.ts';
 import { toCelValue } from './values.ts';
 import { describeImageRef } from './image-ref.ts';
 
@@ -25,6 +25,48 @@ export interface Subject {
   images: string[];
   resource: ResourceRef;
   vars: Record<string, unknown>;
+  /** Signature verifications supplied with the input (verifyImages rules look here). */
+  signatures?: SignatureResult[];
+}
+
+const MAX_SIGNATURE_RESULTS = 1000;
+
+/**
+ * CEL `signatures`: image (as written) → {verified, digest, signers, reasons}; an image verified
+ * by several rules is verified only when every rule verified it.
+ */
+function signatureView(results: SignatureResult[] | undefined, where: string): Rec {
+  const out: Rec = {};
+  if (!Array.isArray(results)) return out;
+  if (results.length > MAX_SIGNATURE_RESULTS) throw new InputError(`${where}: more than ${MAX_SIGNATURE_RESULTS} signature results`);
+  for (const r of results) {
+    if (!isRec(r) || typeof r.image !== 'string') continue;
+    const prev = out[r.image] as Rec | undefined;
+    const signers = (Array.isArray(r.signers) ? r.signers : []).map((s) => ({ attestor: s.attestor, identity: s.identity, issuer: s.issuer ?? '', signedAt: s.signedAt ?? '' }));
+    out[r.image] = {
+      verified: r.verified === true && (prev ? prev.verified === true : true),
+      digest: r.digest ?? '',
+      signers: [...((prev?.signers as unknown[]) ?? []), ...signers],
+      reasons: [...((prev?.reasons as unknown[]) ?? []), ...(Array.isArray(r.reasons) ? r.reasons.slice(0, 20) : [])],
+    };
+  }
+  return toCelValue(out, `${where}: signatures`) as Rec;
+}
+
+/** Adds the signature results to a prepared subject (CEL `signatures`, and `image.signatures` for scans). */
+function withSignatures(s: Subject, results: SignatureResult[] | undefined, where: string): Subject {
+  if (!results) {
+    s.vars.signatures = {};
+    return s;
+  }
+  const view = signatureView(results, where);
+  s.signatures = results;
+  s.vars.signatures = view;
+  if (s.kind === 'ImageScan' && isRec(s.vars.image) && s.image !== undefined) {
+    const mine = view[s.image] ?? { verified: false, digest: '', signers: [], reasons: ['no signature verification supplied'] };
+    s.vars.image = { ...s.vars.image, signatures: mine };
+  }
+  return s;
 }
 
 type Rec = Record<string, unknown>;
@@ -198,11 +240,11 @@ export function prepareSubject(input: PolicyInput): Subject {
   const where = input.file ?? input.type;
   switch (input.type) {
     case 'object':
-      return fromObject(input, where);
+      return withSignatures(fromObject(input, where), input.signatures, where);
     case 'admission':
-      return fromAdmission(input, where);
+      return withSignatures(fromAdmission(input, where), input.signatures, where);
     case 'image-scan':
-      return fromScan(input, where);
+      return withSignatures(fromScan(input, where), input.signatures, where);
     default:
       throw new InputError(`${where}: unknown input type`);
   }

@@ -1,9 +1,11 @@
 // Documents → specs: Triad `Policy`, `PolicyException`, `PolicyParams`, and Kubernetes
 // `ValidatingAdmissionPolicy` (ported as they are). Every problem is a PolicyLoadError naming the
 // file, the line and the policy.
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { SEVERITIES, type Severity } from '../model/advisory.ts';
+import type { Attestor } from '../signature/types.ts';
 import { PolicyLoadError, type LoadedDocument } from './documents.ts';
-import type { ExceptionSpec, LabelSelectorSpec, MatchSpec, NamedExpression, ParamsSpec, PolicyAction, PolicySpec, ValidationSpec } from './types.ts';
+import type { ExceptionSpec, LabelSelectorSpec, MatchSpec, NamedExpression, ParamsSpec, PolicyAction, PolicySpec, ValidationSpec, VerifyImagesRule } from './types.ts';
 
 export const TRIAD_API = 'triad.dev/v1alpha1';
 const VAP_API = /^admissionregistration\.k8s\.io\/v1(beta1|alpha1)?$/;
@@ -106,9 +108,9 @@ function globs(r: Reader, path: string[]): { include: string[]; exclude: string[
   return { include: r.strings([...path, 'include']), exclude: r.strings([...path, 'exclude']) };
 }
 
-function readValidations(r: Reader, path: string[], policySeverity: Severity): ValidationSpec[] {
+function readValidations(r: Reader, path: string[], policySeverity: Severity, allowEmpty = false): ValidationSpec[] {
   const list = r.list(path);
-  if (list.length === 0) r.fail(path, 'at least one validation is required');
+  if (list.length === 0 && !allowEmpty) r.fail(path, 'at least one validation (or verifyImages rule) is required');
   if (list.length > MAX_VALIDATIONS) r.fail(path, `more than ${MAX_VALIDATIONS} validations`);
   const seen = new Set<string>();
   return list.map((_, i) => {
@@ -130,6 +132,64 @@ function readValidations(r: Reader, path: string[], policySeverity: Severity): V
   });
 }
 
+const MAX_VERIFY_RULES = 50;
+const MAX_ATTESTORS = 20;
+
+function readAttestor(r: Reader, p: Array<string | number>, i: number): Attestor {
+  const name = r.str([...p, 'name']) ?? `attestor-${i + 1}`;
+  const key = r.str([...p, 'publicKey']);
+  const keyless = r.get([...p, 'keyless']);
+  if ((key === undefined) === (keyless === undefined || keyless === null)) r.fail(p, `attestor ${name}: give exactly one of publicKey or keyless`);
+  if (key !== undefined) {
+    if (!key.includes('-----BEGIN PUBLIC KEY-----')) r.fail([...p, 'publicKey'], `attestor ${name}: publicKey must be a PEM public key`);
+    return { type: 'key', name, publicKey: key };
+  }
+  const k = [...p, 'keyless'];
+  const root = r.str([...k, 'trustedRoot']);
+  const a: Attestor = {
+    type: 'keyless',
+    name,
+    issuer: r.str([...k, 'issuer']),
+    issuerRegExp: r.str([...k, 'issuerRegExp']),
+    subject: r.str([...k, 'subject']),
+    subjectRegExp: r.str([...k, 'subjectRegExp']),
+    // Relative to the policy file, so a policy directory carries its own roots.
+    trustedRoot: root === undefined ? undefined : isAbsolute(root) ? root : resolve(dirname(r.doc.file), root),
+  };
+  if (a.subject === undefined && a.subjectRegExp === undefined) r.fail(k, `attestor ${name}: keyless needs subject or subjectRegExp`);
+  if (a.issuer === undefined && a.issuerRegExp === undefined) r.fail(k, `attestor ${name}: keyless needs issuer or issuerRegExp`);
+  for (const f of ['subjectRegExp', 'issuerRegExp'] as const) {
+    const re = a[f];
+    if (re === undefined) continue;
+    try {
+      new RegExp(re);
+    } catch (e) {
+      r.fail([...k, f], `attestor ${name}: ${f} is not a valid regular expression (${(e as Error).message})`);
+    }
+  }
+  return a;
+}
+
+function readVerifyImages(r: Reader, path: string[]): VerifyImagesRule[] {
+  const list = r.list(path);
+  if (list.length > MAX_VERIFY_RULES) r.fail(path, `more than ${MAX_VERIFY_RULES} verifyImages rules`);
+  const seen = new Set<string>();
+  return list.map((_, i) => {
+    const p = [...path, i];
+    const name = r.str([...p, 'name']) ?? `verifyImages#${i + 1}`;
+    if (seen.has(name)) r.fail([...p, 'name'], `duplicate verifyImages rule ${name}`);
+    seen.add(name);
+    const attestors = r.list([...p, 'attestors']).map((_, j) => readAttestor(r, [...p, 'attestors', j], j));
+    if (attestors.length === 0) r.fail([...p, 'attestors'], `verifyImages ${name}: at least one attestor is required`);
+    if (attestors.length > MAX_ATTESTORS) r.fail([...p, 'attestors'], `verifyImages ${name}: more than ${MAX_ATTESTORS} attestors`);
+    if (new Set(attestors.map((a) => a.name)).size !== attestors.length) r.fail([...p, 'attestors'], `verifyImages ${name}: attestor names must be distinct`);
+    const req = r.get([...p, 'required']) ?? 1;
+    if (typeof req !== 'number' || !Number.isInteger(req) || req < 1 || req > attestors.length) r.fail([...p, 'required'], `verifyImages ${name}: required must be an integer from 1 to the number of attestors (${attestors.length})`);
+    const images = r.strings([...p, 'images']);
+    return { name, images: images.length ? images : ['*'], attestors, required: req as number, line: r.doc.lineOf(p) };
+  });
+}
+
 function readPolicy(r: Reader, name: string): PolicySpec {
   const severity = r.severity(['spec', 'severity']) ?? 'MEDIUM';
   const action = (r.str(['spec', 'action']) ?? 'deny').toLowerCase();
@@ -139,6 +199,7 @@ function readPolicy(r: Reader, name: string): PolicySpec {
   const kinds = r.strings(['spec', 'match', 'kinds']);
   if (kinds.length === 0) r.fail(['spec', 'match'], 'match.kinds is required (kinds, Workload, ImageScan or *)');
   const operations = r.strings(['spec', 'match', 'operations']).map((o) => o.toUpperCase());
+  const verifyImages = readVerifyImages(r, ['spec', 'verifyImages']);
   const match: MatchSpec = {
     kinds,
     operations: operations.includes('*') ? ALL_OPERATIONS : operations.length ? operations : DEFAULT_OPERATIONS,
@@ -157,9 +218,10 @@ function readPolicy(r: Reader, name: string): PolicySpec {
     match,
     matchConditions: r.named(['spec', 'matchConditions'], 'match condition'),
     variables: r.named(['spec', 'variables'], 'variable'),
-    validations: readValidations(r, ['spec', 'validations'], severity),
+    validations: readValidations(r, ['spec', 'validations'], severity, verifyImages.length > 0),
     params: r.get(['spec', 'params']) ?? null,
     source: { file: r.doc.file, document: r.doc.index, line: r.doc.lineOf([]) },
+    ...(verifyImages.length ? { verifyImages } : {}),
   };
 }
 

@@ -2,6 +2,7 @@
 // the inputs a policy set evaluates and the verdicts it returns. Plain data.
 import type { Severity } from '../model/advisory.ts';
 import type { ScanReport } from '../model/finding.ts';
+import type { Attestor, ImageVerification } from '../signature/types.ts';
 
 export type { Severity };
 export type PolicyAction = 'deny' | 'warn' | 'audit';
@@ -68,6 +69,32 @@ export interface PolicySpec {
   validations: ValidationSpec[];
   params: unknown;
   source: SourceRef;
+  /** Image signature requirements (`spec.verifyImages`); absent when the policy has none. */
+  verifyImages?: VerifyImagesRule[];
+}
+
+/** `spec.verifyImages[]`: images (globs) that must carry signatures from `required` of `attestors`. */
+export interface VerifyImagesRule {
+  name: string;
+  images: string[];
+  attestors: Attestor[];
+  required: number;
+  line: number;
+}
+
+/** One signature verification the caller ran for a policy's verifyImages rule (see src/signature). */
+export interface SignatureResult extends ImageVerification {
+  policy: string;
+  rule: string;
+}
+
+/** What the caller must verify before evaluating an input against policies with verifyImages. */
+export interface SignatureRequest {
+  policy: string;
+  rule: string;
+  image: string;
+  attestors: Attestor[];
+  required: number;
 }
 
 export interface ExceptionSpec {
@@ -107,14 +134,17 @@ export type PolicyInput =
       namespace?: string;
       operation?: string;
       file?: string;
+      /** Image signature verifications (for policies with verifyImages, and CEL `signatures`). */
+      signatures?: SignatureResult[];
     }
-  | { type: 'admission'; review: unknown; namespaceObject?: unknown; file?: string }
+  | { type: 'admission'; review: unknown; namespaceObject?: unknown; file?: string; signatures?: SignatureResult[] }
   | {
       type: 'image-scan';
       report: ScanReport;
       /** The workload the image runs in, when known (admission): for match rules and exceptions. */
       context?: { namespace?: string; kind?: string; name?: string; labels?: Record<string, string> };
       file?: string;
+      signatures?: SignatureResult[];
     };
 
 /** Which resource a verdict is about. */
