@@ -4,7 +4,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { BASELINE_MODES, BaselineManager, baselineFileName, readBaselineDir, saveBaselines, type BaselineMode } from '../runtime/baseline/index.ts';
-import { buildAgent, containerAttributor, replaySensor, type AgentConfig, type AgentParts } from '../runtime/agent/build.ts';
+import { buildAgent, type AgentConfig, type AgentParts } from '../runtime/agent/build.ts';
+import { makeParts } from '../runtime/agent/parts.ts';
 import { parseDuration } from '../runtime/agent/duration.ts';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -77,12 +78,6 @@ async function runAgent(flags: RunFlags): Promise<void> {
     await built.replayDone;
     await stop('end of replay');
   }
-}
-
-/** The sensor, process table, attribution, rules and responder for this configuration. */
-async function makeParts(cfg: AgentConfig): Promise<AgentParts> {
-  if (cfg.replay) return { sensor: replaySensor(cfg), attributor: containerAttributor(cfg) };
-  throw new Error('live sensing needs the bpftrace sensor (src/runtime/sensor), which is not available in this build');
 }
 
 function baselineDirOrFail(dir: string | undefined): string {
