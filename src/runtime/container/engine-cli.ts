@@ -36,8 +36,8 @@ export class PodmanCli {
     }
   }
 
-  async action(action: 'pause' | 'stop', id: string): Promise<void> {
-    const r = await runCli(this.bin, action === 'stop' ? ['stop', '-t', '10', id] : ['pause', id], 30_000);
+  async action(action: 'pause' | 'stop', id: string, graceSeconds = 10): Promise<void> {
+    const r = await runCli(this.bin, action === 'stop' ? ['stop', '-t', String(graceSeconds), id] : ['pause', id], (graceSeconds + 20) * 1000);
     if (r.code !== 0) throw new Error(`podman ${action} ${id}: ${r.stderr || `exit ${r.code}`}`);
   }
 

@@ -138,7 +138,7 @@ export class Responder {
       }
       if (this.podman) {
         try {
-          await this.podman.action(action, id);
+          await this.podman.action(action, id, this.grace);
           return { action, ok: true };
         } catch (e) {
           errors.push((e as Error).message);
