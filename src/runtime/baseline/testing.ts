@@ -28,8 +28,10 @@ export function connect(clock: RunClock, c: ContainerInfo, pid: number, comm: st
   return { ...base(clock, c, pid, comm), type: 'connect', category: 'network', ret: -115, net: { family: addr.includes(':') ? 'ipv6' : 'ipv4', protocol, remoteAddr: addr, remotePort: port } };
 }
 
-export function accept(clock: RunClock, c: ContainerInfo, pid: number, comm: string, peer: string, peerPort: number, localPort: number): RuntimeEvent {
-  return { ...base(clock, c, pid, comm), type: 'accept4', category: 'network', ret: 5, net: { family: 'ipv4', protocol: 'tcp', remoteAddr: peer, remotePort: peerPort, localAddr: '172.17.0.2', localPort } };
+export function accept(clock: RunClock, c: ContainerInfo, pid: number, comm: string, peer: string, peerPort: number, localPort: number, localAddr?: string): RuntimeEvent {
+  const e: RuntimeEvent = { ...base(clock, c, pid, comm), type: 'accept4', category: 'network', ret: 5, net: { family: 'ipv4', protocol: 'tcp', remoteAddr: peer, remotePort: peerPort, localPort } };
+  if (localAddr) e.net!.localAddr = localAddr;
+  return e;
 }
 
 export function listen(clock: RunClock, c: ContainerInfo, pid: number, comm: string, port: number): RuntimeEvent {

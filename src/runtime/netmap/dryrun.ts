@@ -7,12 +7,13 @@
 // policy reading as src/k8s/netpol). Endpoints that are not pods (plain containers, external
 // networks) are never restricted on their own side. Cilium deny rules win over allow rules.
 // Named ports cannot be resolved from flows (they need the pod's container spec): a flow that only
-// a named port could allow is reported as `unknown`, not as allowed or blocked.
+// a named port could allow is reported as `unknown`, not as allowed or blocked. Services in the
+// object set map their cluster IPs to the pods they select (see servicesByIp).
 import { BlockList } from 'node:net';
 import { readPolicies } from '../../k8s/netpol/policies.ts';
 import { compileSelector, type Selector } from '../../k8s/selector/selector.ts';
 import type { Flow, FlowEndpoint } from './flows.ts';
-import { parseCidr } from './ip.ts';
+import { parseCidr, parseIp } from './ip.ts';
 
 export interface DryRunOptions {
   /** Namespace labels beyond `kubernetes.io/metadata.name` (which is always set). */
@@ -274,16 +275,48 @@ export function compilePolicies(objects: Iterable<unknown>, opts: DryRunOptions 
   return { policies, issues };
 }
 
+/**
+ * Services in the object set, by cluster IP: a connection to a Service IP reaches the pods its
+ * selector picks (kube-proxy/Cilium translate before policies apply), so the flow is judged as
+ * going to such a pod. Without the Service, the IP is just an address (and only ipBlock can allow it).
+ */
+function servicesByIp(objects: unknown[]): Map<string, FlowEndpoint> {
+  const out = new Map<string, FlowEndpoint>();
+  for (const o of objects) {
+    if (!isObj(o) || o.kind !== 'Service' || !isObj(o.spec) || !isObj(o.spec.selector)) continue;
+    const md = isObj(o.metadata) ? o.metadata : {};
+    const ns = typeof md.namespace === 'string' && md.namespace ? md.namespace : 'default';
+    const labels = Object.fromEntries(Object.entries(o.spec.selector).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
+    const ips = [o.spec.clusterIP, ...(Array.isArray(o.spec.clusterIPs) ? o.spec.clusterIPs : [])];
+    for (const raw of ips) {
+      const ip = parseIp(raw);
+      if (!ip || out.size >= 100_000) continue;
+      out.set(ip.address, { kind: 'k8s', key: `svc:${ns}/${String(md.name ?? '?')}`, name: `svc/${String(md.name ?? '?')}`, namespace: ns, labels, addresses: [ip.address] });
+    }
+  }
+  return out;
+}
+
+function behindService(e: FlowEndpoint, services: Map<string, FlowEndpoint>): FlowEndpoint {
+  if (e.kind !== 'external' || services.size === 0) return e;
+  const c = parseCidr(e.addresses[0]);
+  if (!c || c.prefix !== (c.ip.family === 4 ? 32 : 128)) return e;
+  return services.get(c.ip.address) ?? e;
+}
+
 const label = (e: FlowEndpoint) => (e.kind === 'k8s' ? `${e.namespace}/${e.name}` : e.name);
 
 /** Replays `flows` against the policies in `objects` (other kinds are ignored). */
 export function dryRun(objects: Iterable<unknown>, flows: Flow[], opts: DryRunOptions = {}): DryRunResult {
-  const { policies, issues } = compilePolicies(objects, opts);
+  const list = [...objects];
+  const { policies, issues } = compilePolicies(list, opts);
+  const services = servicesByIp(list);
   const verdicts = flows.map((flow): FlowVerdict => {
-    const what = `${label(flow.src)} → ${label(flow.dst)} ${flow.port}/${flow.protocol}`;
-    const eg = direction(policies, flow.src, flow.dst, flow, 'egress');
+    const dst = behindService(flow.dst, services);
+    const what = `${label(flow.src)} → ${label(flow.dst)}${dst !== flow.dst ? ` (${dst.namespace}/${dst.name})` : ''} ${flow.port}/${flow.protocol}`;
+    const eg = direction(policies, flow.src, dst, flow, 'egress');
     if (eg.verdict !== 'allowed') return { flow, verdict: eg.verdict, direction: 'egress', policies: eg.policies, reason: `${what}: ${eg.verdict === 'blocked' ? 'no egress rule' : 'only a named port'} of ${eg.policies.join(', ')} allows it` };
-    const ing = direction(policies, flow.dst, flow.src, flow, 'ingress');
+    const ing = direction(policies, dst, flow.src, flow, 'ingress');
     if (ing.verdict !== 'allowed') return { flow, verdict: ing.verdict, direction: 'ingress', policies: ing.policies, reason: `${what}: ${ing.verdict === 'blocked' ? 'no ingress rule' : 'only a named port'} of ${ing.policies.join(', ')} allows it` };
     return { flow, verdict: 'allowed', policies: [...eg.policies, ...ing.policies], reason: `${what}: allowed` };
   });
