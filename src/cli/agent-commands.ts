@@ -6,6 +6,7 @@ import { Command, Option } from 'commander';
 import { BASELINE_MODES, BaselineManager, baselineFileName, readBaselineDir, saveBaselines, type BaselineMode } from '../runtime/baseline/index.ts';
 import { buildAgent, type AgentConfig, type AgentParts } from '../runtime/agent/build.ts';
 import { makeParts } from '../runtime/agent/parts.ts';
+import { registerAgentSubcommands } from './agent-subcommands.ts';
 import { parseDuration } from '../runtime/agent/duration.ts';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -175,5 +176,6 @@ export function registerAgentCommands(program: Command): Command {
     .option('--metrics-interval <duration>', 'how often a metrics record goes to the outputs (0 = only at exit)', '60s')
     .action((flags: RunFlags) => runAgent(flags));
   registerBaselineCommands(agent);
+  registerAgentSubcommands(agent);
   return agent;
 }
