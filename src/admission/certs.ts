@@ -89,7 +89,7 @@ export async function generateCerts(o: CertOptions): Promise<CertFiles> {
         throw new CertError(`openssl ${args[0]} failed: ${(err.stderr ?? err.message).trim().split('\n').slice(-3).join(' ')}`);
       }
     };
-    await exec(['req', '-x509', '-config', cnf, '-extensions', 'v3_ca', ...ec, '-keyout', w('ca.key'), '-out', w('ca.crt'), '-days', String(o.days), '-subj', `/CN=triad-admission-ca ${o.namespace}/${o.service}`]);
+    await exec(['req', '-x509', '-config', cnf, '-extensions', 'v3_ca', ...ec, '-keyout', w('ca.key'), '-out', w('ca.crt'), '-days', String(o.days), '-subj', `/CN=triad-admission-ca.${o.service}.${o.namespace}`]);
     await exec(['req', '-new', '-config', cnf, ...ec, '-keyout', w('tls.key'), '-out', w('tls.csr'), '-subj', `/CN=${dnsNames[0]}`]);
     await exec(['x509', '-req', '-in', w('tls.csr'), '-CA', w('ca.crt'), '-CAkey', w('ca.key'), '-set_serial', `0x${randomBytes(16).toString('hex')}`, '-days', String(o.days), '-extfile', cnf, '-extensions', 'v3_server', '-out', w('tls.crt')]);
     const checked = checkServerCert(readFileSync(w('tls.crt')), readFileSync(w('ca.crt')), dnsNames, ips);

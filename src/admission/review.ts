@@ -94,6 +94,9 @@ const FAILURE_CODES: Record<FailureReason, number> = {
   malformed: 400, api_version: 400, no_request: 400, too_large: 413, invalid_input: 400, timeout: 504, unavailable: 503, internal: 500,
 };
 
+/** metav1.StatusReason of each code. */
+const STATUS_REASONS: Record<number, string> = { 400: 'BadRequest', 413: 'RequestEntityTooLarge', 503: 'ServiceUnavailable', 504: 'Timeout', 500: 'InternalError' };
+
 /**
  * The answer when a request cannot be judged. Fail: refused, with the reason in the status;
  * Ignore: allowed, with a warning so that the user knows nothing was checked.
@@ -104,7 +107,8 @@ export function failureResponse(reason: FailureReason, message: string, uid: str
   if (mode === 'ignore') {
     return { uid, allowed: true, warnings: [truncate(`${text} (allowed: failure policy Ignore)`, MAX_WARNING)], auditAnnotations };
   }
-  return { uid, allowed: false, status: { code: FAILURE_CODES[reason], reason: 'InternalError', message: truncate(`${text} (refused: failure policy Fail)`, MAX_MESSAGE) }, auditAnnotations };
+  const code = FAILURE_CODES[reason];
+  return { uid, allowed: false, status: { code, reason: STATUS_REASONS[code] ?? 'InternalError', message: truncate(`${text} (refused: failure policy Fail)`, MAX_MESSAGE) }, auditAnnotations };
 }
 
 /** Kubernetes truncates long warnings and long lists of them; we say so ourselves instead. */
