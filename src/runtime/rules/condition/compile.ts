@@ -166,17 +166,17 @@ function compileCheck(n: Extract<Node, { kind: 'check' }>, registry: FieldRegist
   const slot = f.slot;
   if (n.op === 'exists') return (s) => { const v = s.get(slot); return v !== undefined && !(Array.isArray(v) && v.length === 0); };
   if (n.value?.kind === 'field') return compileFieldCompare(n.op, f, n.value.field, registry, unsupported);
-  const test = compileTest(f.type, n.op, n.value!, fieldKey(n.field));
   if (n.op === '!=') {
-    // Multi-valued fields: "!=" means no value is equal.
+    // "!=" is "not =" on a present value; on multi-valued fields: no value is equal.
     const eq = compileTest(f.type, '=', n.value!, fieldKey(n.field));
     return (s) => {
       const v = s.get(slot);
       if (v === undefined) return false;
       if (Array.isArray(v)) { for (const x of v) if (eq(x)) return false; return v.length > 0; }
-      return test(v as Scalar);
+      return !eq(v as Scalar);
     };
   }
+  const test = compileTest(f.type, n.op, n.value!, fieldKey(n.field));
   return (s) => {
     const v = s.get(slot);
     if (v === undefined) return false;
@@ -232,7 +232,7 @@ function compileTest(type: FieldType, op: string, value: Value, key: string): Te
       }
       const n = toNumber(single(value, op, key), key);
       switch (op) {
-        case '=': case '!=': return (v) => v === n;
+        case '=': return (v) => v === n;
         case '<': return (v) => (v as number) < n;
         case '<=': return (v) => (v as number) <= n;
         case '>': return (v) => (v as number) > n;
@@ -273,7 +273,7 @@ function compileStringTest(op: string, value: Value, key: string): Test {
   if (op === 'pmatch') { const m = pathPrefixMatcher(values(value)); return (v) => m(String(v)); }
   const s = single(value, op, key);
   switch (op) {
-    case '=': case '!=': return (v) => v === s;
+    case '=': return (v) => v === s;
     case 'contains': return (v) => (v as string).includes(s);
     case 'icontains': { const l = s.toLowerCase(); return (v) => (v as string).toLowerCase().includes(l); }
     case 'startswith': return (v) => (v as string).startsWith(s);
