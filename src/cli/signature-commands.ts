@@ -3,7 +3,7 @@
 // never fetched. Signatures come from the registry, or from --signatures DIR for air-gapped use.
 // Exit codes: 0 verified, 1 not verified, 2 unusable input (bad key file, bad flags).
 import { readFileSync } from 'node:fs';
-import { Command, Option } from 'commander';
+import type { Command } from 'commander';
 import type { Attestor, ImageVerification } from '../signature/types.ts';
 import { verifyImageSignatures } from '../signature/verify-image.ts';
 
@@ -58,7 +58,7 @@ function attestorsFrom(f: VerifyFlags): Attestor[] {
 }
 
 function renderTable(r: ImageVerification): string {
-  const lines = [`${r.verified ? 'VERIFIED' : 'NOT VERIFIED'}  ${r.image}${r.digest ? `@${r.digest}` : ''}  (${r.signers.length}/${r.required} attestors, ${r.found} signatures found)`];
+  const lines = [`${r.verified ? 'VERIFIED' : 'NOT VERIFIED'}  ${r.image}${r.digest && !r.image.endsWith(r.digest) ? `@${r.digest}` : ''}  (${r.signers.length}/${r.required} attestors, ${r.found} signatures found)`];
   for (const s of r.signers) lines.push(`  signed by ${s.identity}${s.issuer ? ` (issuer ${s.issuer})` : ''}${s.signedAt ? ` at ${s.signedAt}` : ''} [${s.attestor}] — ${s.source}`);
   if (!r.verified) for (const why of r.reasons) lines.push(`  - ${why}`);
   return lines.join('\n') + '\n';
@@ -79,12 +79,11 @@ export function registerSignatureCommands(program: Command): void {
     .option('--signatures <dir>', 'read signatures from this OCI layout or bundle directory instead of the registry')
     .option('--digest <sha256:…>', 'the image digest (offline verification of a tag reference)')
     .option('--required <n>', 'distinct attestors (keys / identities) that must verify', '1')
-    .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'))
-    .option('--insecure', 'plain HTTP / unverified TLS for the registry')
-    .option('--username <user>', 'registry username')
-    .option('--password <password>', 'registry password (or TRIAD_PASSWORD)')
-    .option('--docker-config <dir>', 'Docker config directory for credentials')
-    .action(async (ref: string, f: VerifyFlags) => {
+    // -f/--format (table|json), --username/--password, --insecure and --docker-config are the
+    // `image` command's own options: commander hands them to the parent, read through optsWithGlobals.
+    .addHelpText('after', '\nAlso: -f json, --username/--password, --insecure, --docker-config (options of `triad image`).')
+    .action(async (ref: string, _own: VerifyFlags, cmd: Command) => {
+      const f = cmd.optsWithGlobals() as VerifyFlags;
       let attestors: Attestor[];
       const required = Number(f.required);
       try {
@@ -105,7 +104,7 @@ export function registerSignatureCommands(program: Command): void {
         password: f.password ?? process.env.TRIAD_PASSWORD,
         dockerConfig: f.dockerConfig,
       });
-      process.stdout.write(f.format === 'json' ? JSON.stringify(r, null, 2) + '\n' : renderTable(r));
+      process.stdout.write(String(f.format) === 'json' ? JSON.stringify(r, null, 2) + '\n' : renderTable(r));
       process.exitCode = r.verified ? 0 : 1;
     });
 }
