@@ -7,6 +7,7 @@ import { registerFsCommands } from './fs-commands.ts';
 import { registerDbCommands } from './db-commands.ts';
 import { registerPolicyCommands } from './policy-commands.ts';
 import { registerK8sCommands } from './k8s-commands.ts';
+import { registerSignatureCommands } from './signature-commands.ts';
 import { registerAdmissionCommands } from './admission-commands.ts';
 import { registerAgentCommands } from './agent-commands.ts';
 
@@ -48,6 +49,7 @@ registerFsCommands(program);
 registerDbCommands(program);
 registerPolicyCommands(program);
 registerK8sCommands(program);
+registerSignatureCommands(program);
 registerAdmissionCommands(program);
 registerAgentCommands(program);
 
