@@ -1,0 +1,258 @@
+// BpftraceSensor: runs bpftrace with the generated program and supervises it. bpftrace is spawned by
+// absolute path (never through a shell), its stdout (JSON lines) goes through the parser and the
+// flood sampler to the consumer. When bpftrace dies while the sensor should run, it is restarted with
+// exponential backoff (bounded number of attempts in a row), and once it is attached again the gap is
+// reported as an agent event, so downstream knows what it could not see.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { accessSync, constants, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { RuntimeEvent, Sensor, SensorHealth } from '../event.ts';
+import { bpftraceScript, STRLEN, type ScriptOptions } from './bpftrace-script.ts';
+import { BpftraceParser, monotonicEpochMs } from './parse.ts';
+import { Sampler, type SamplerOptions } from './sampler.ts';
+import { ensureTracefs } from './tracefs.ts';
+
+export interface BpftraceSensorOptions extends ScriptOptions, SamplerOptions {
+  /** Absolute path of bpftrace; found on the usual system paths by default. */
+  bpftrace?: string;
+  /** Per-CPU perf ring pages (bpftrace's BPFTRACE_PERF_RB_PAGES); more pages absorb bigger bursts. */
+  perfPages?: number;
+  /** How long to wait for bpftrace to compile and attach (it takes 10-30 s on a busy 2-core VM). */
+  attachTimeoutMs?: number;
+  /** Restarts tried in a row before giving up (state 'failed'); a run longer than a minute resets it. */
+  maxRestarts?: number;
+  backoffMs?: number;
+  maxBackoffMs?: number;
+  /** bpftrace's stderr lines (warnings), for logs. */
+  onStderr?: (line: string) => void;
+}
+
+const SEARCH = ['/usr/bin/bpftrace', '/usr/sbin/bpftrace', '/usr/local/bin/bpftrace', '/bin/bpftrace', '/snap/bin/bpftrace'];
+const MAX_LINE = 1 << 20;
+
+/** Absolute path of an executable bpftrace, or undefined. */
+export function findBpftrace(): string | undefined {
+  for (const p of SEARCH) {
+    try {
+      accessSync(p, constants.X_OK);
+      return p;
+    } catch {
+      // next
+    }
+  }
+  return undefined;
+}
+
+/** Why the bpftrace sensor cannot run here, or undefined when it can (root + bpftrace). */
+export function bpftraceUnavailable(): string | undefined {
+  if (process.getuid?.() !== 0) return 'the bpftrace sensor needs root';
+  if (!findBpftrace()) return 'bpftrace is not installed';
+  if (!existsSync('/sys/kernel/btf/vmlinux')) return 'the kernel has no BTF (/sys/kernel/btf/vmlinux)';
+  return undefined;
+}
+
+export class BpftraceSensor implements Sensor {
+  readonly name = 'bpftrace';
+  private readonly opts: BpftraceSensorOptions;
+  private child: ChildProcess | undefined;
+  private parser: BpftraceParser | undefined;
+  private sampler: Sampler | undefined;
+  private emitFn: ((e: RuntimeEvent) => void) | undefined;
+  private state: SensorHealth['state'] = 'stopped';
+  private restarts = 0;
+  private restartsInRow = 0;
+  private lastError: string | undefined;
+  private events = 0;
+  private lost = 0;
+  private malformed = 0;
+  private stopping = false;
+  private gapStart: number | undefined;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private sweepTimer: NodeJS.Timeout | undefined;
+  private scriptDir: string | undefined;
+  private runStarted = 0;
+
+  constructor(opts: BpftraceSensorOptions = {}) {
+    this.opts = opts;
+  }
+
+  /** Pid of the running bpftrace (benches read its CPU time from /proc). */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  health(): SensorHealth {
+    const dropped = this.sampler?.dropped ?? 0;
+    const h: SensorHealth = { state: this.state, restarts: this.restarts, events: this.events, lost: this.lost + dropped, dropped };
+    if (this.lastError) h.lastError = this.lastError;
+    return h;
+  }
+
+  /** Lines that were not valid records (a sign of a parser/program mismatch). */
+  get malformedLines(): number {
+    return this.malformed + (this.parser?.stats.malformed ?? 0);
+  }
+
+  async start(emit: (event: RuntimeEvent) => void): Promise<void> {
+    if (this.state !== 'stopped' && this.state !== 'failed') throw new Error('bpftrace sensor already started');
+    const bin = this.opts.bpftrace ?? findBpftrace();
+    if (!bin) throw new Error('bpftrace sensor: bpftrace is not installed');
+    ensureTracefs();
+    this.stopping = false;
+    this.emitFn = emit;
+    this.sampler = new Sampler((e) => {
+      this.events++;
+      emit(e);
+    }, this.opts);
+    this.scriptDir = mkdtempSync(join(tmpdir(), 'triad-sensor-'));
+    writeFileSync(join(this.scriptDir, 'sensor.bt'), bpftraceScript(this.opts));
+    this.state = 'starting';
+    this.sweepTimer = setInterval(() => this.parser?.sweep(), 500);
+    this.sweepTimer.unref();
+    await this.launch(bin);
+    this.agentEvent('sensor-start', {});
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    const child = this.child;
+    if (child && child.exitCode === null && child.signalCode === null) {
+      const gone = new Promise((r) => child.once('exit', r));
+      child.kill('SIGINT');
+      const t = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      await gone;
+      clearTimeout(t);
+    }
+    this.parser?.flush();
+    this.sampler?.flush();
+    if (this.scriptDir) rmSync(this.scriptDir, { recursive: true, force: true });
+    this.state = 'stopped';
+  }
+
+  private agentEvent(type: 'sensor-start' | 'sensor-restart' | 'sensor-gap', args: Record<string, string | number>): void {
+    const now = new Date();
+    this.sampler?.push({ time: now.toISOString(), source: 'agent', type, category: 'agent', process: { pid: process.pid, comm: 'triad' }, args });
+  }
+
+  /** Spawns bpftrace; resolves when its probes are attached, rejects if it dies or times out first. */
+  private launch(bin: string): Promise<void> {
+    const parser = new BpftraceParser((e) => this.sampler!.push(e), {
+      monotonicEpochMs: monotonicEpochMs(),
+      onLost: (n) => (this.lost += n),
+    });
+    if (this.parser) this.malformed += this.parser.stats.malformed;
+    this.parser = parser;
+    const env = {
+      ...process.env,
+      BPFTRACE_STRLEN: String(STRLEN),
+      BPFTRACE_PERF_RB_PAGES: String(this.opts.perfPages ?? 1024),
+      BPFTRACE_MAP_KEYS_MAX: '65536',
+    };
+    const child = spawn(bin, ['-f', 'json', join(this.scriptDir!, 'sensor.bt')], { stdio: ['ignore', 'pipe', 'pipe'], env });
+    this.child = child;
+    return new Promise((resolve, reject) => {
+      let attached = false;
+      let stderrTail = '';
+      const timer = setTimeout(() => {
+        if (!attached) child.kill('SIGKILL');
+      }, this.opts.attachTimeoutMs ?? 120_000);
+      let carry = '';
+      child.stdout!.setEncoding('utf8');
+      child.stdout!.on('data', (chunk: string) => {
+        let start = 0;
+        let nl = chunk.indexOf('\n');
+        if (nl < 0) {
+          carry = carry.length + chunk.length > MAX_LINE ? '' : carry + chunk;
+          return;
+        }
+        let first = carry + chunk.slice(0, nl);
+        carry = '';
+        for (;;) {
+          if (!attached && first.startsWith('{"type": "attached_probes"')) {
+            attached = true;
+            clearTimeout(timer);
+            this.onAttached();
+            resolve();
+          }
+          parser.line(first);
+          start = nl + 1;
+          nl = chunk.indexOf('\n', start);
+          if (nl < 0) break;
+          first = chunk.slice(start, nl);
+        }
+        const rest = chunk.slice(start);
+        carry = rest.length > MAX_LINE ? '' : rest;
+      });
+      child.stderr!.setEncoding('utf8');
+      let errCarry = '';
+      child.stderr!.on('data', (s: string) => {
+        stderrTail = (stderrTail + s).slice(-4000);
+        const lines = (errCarry + s).split('\n');
+        errCarry = (lines.pop() ?? '').slice(-4000);
+        for (const l of lines) if (l.trim() && !l.includes('RLIMIT_MEMLOCK')) this.opts.onStderr?.(l);
+      });
+      child.once('error', (err) => {
+        this.lastError = `bpftrace: ${err.message}`;
+      });
+      child.once('exit', (code, sig) => {
+        clearTimeout(timer);
+        parser.flush();
+        const why = `bpftrace exited (${code ?? sig})${stderrTail ? `: ${lastLines(stderrTail)}` : ''}`;
+        if (!attached) {
+          this.lastError = this.lastError ?? why;
+          if (this.state === 'starting') {
+            this.state = 'failed';
+            reject(new Error(`bpftrace sensor: ${this.lastError}`));
+            return;
+          }
+        } else this.lastError = why;
+        if (!this.stopping) this.onCrash(bin);
+      });
+    });
+  }
+
+  private onAttached(): void {
+    this.runStarted = Date.now();
+    const wasGap = this.gapStart;
+    this.state = 'running';
+    if (wasGap !== undefined) {
+      const end = Date.now();
+      this.agentEvent('sensor-gap', { gapStart: new Date(wasGap).toISOString(), gapEnd: new Date(end).toISOString(), gapMs: end - wasGap, reason: this.lastError ?? 'bpftrace exited' });
+      this.agentEvent('sensor-restart', { restarts: this.restarts });
+      this.gapStart = undefined;
+    }
+  }
+
+  private onCrash(bin: string): void {
+    if (this.gapStart === undefined) this.gapStart = Date.now();
+    if (Date.now() - this.runStarted > 60_000) this.restartsInRow = 0;
+    const max = this.opts.maxRestarts ?? 10;
+    if (this.restartsInRow >= max) {
+      this.state = 'failed';
+      this.lastError = `${this.lastError ?? 'bpftrace exited'}; gave up after ${max} restarts in a row`;
+      return;
+    }
+    this.state = 'restarting';
+    const base = this.opts.backoffMs ?? 500;
+    const delay = Math.min(this.opts.maxBackoffMs ?? 30_000, base * 2 ** this.restartsInRow);
+    this.restartsInRow++;
+    this.restartTimer = setTimeout(() => {
+      if (this.stopping) return;
+      this.restarts++;
+      this.launch(bin).catch((e: Error) => {
+        this.lastError = e.message;
+      });
+    }, delay);
+  }
+}
+
+function lastLines(s: string): string {
+  return s
+    .split('\n')
+    .filter((l) => l.trim() && !l.includes('RLIMIT_MEMLOCK'))
+    .slice(-3)
+    .join(' | ');
+}
