@@ -175,7 +175,8 @@ describe('stable rules fire on what their conditions describe', { skip }, () => 
   });
 
   it('Create Symlink Over Sensitive Files: symlink whose target is /etc/shadow or /root', () => {
-    const ln = (target: string): RuntimeEvent => ({ ...open(target, [], { comm: 'ln' }), type: 'symlinkat', ret: 0, file: { path: target, target: '/tmp/s' } });
+    // As the sensor records symlink(target, linkpath): file.path is the link, file.target what it points to.
+    const ln = (target: string): RuntimeEvent => ({ ...open('/tmp/s', [], { comm: 'ln' }), type: 'symlinkat', ret: 0, file: { path: '/tmp/s', target, write: true } });
     assert.ok(fired(ln('/etc/shadow')).includes('Create Symlink Over Sensitive Files'));
     assert.ok(fired(ln('/root')).includes('Create Symlink Over Sensitive Files'));
     assert.ok(!fired(ln('/etc/hosts')).includes('Create Symlink Over Sensitive Files'));

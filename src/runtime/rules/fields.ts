@@ -37,6 +37,7 @@ export interface FieldDef {
 const FILE_OPEN_TYPES = new Set(['open', 'openat', 'openat2', 'creat', 'open_by_handle_at']);
 const SERVER_SIDE_TYPES = new Set(['accept', 'accept4', 'listen', 'bind']);
 const LINK_TYPES = new Set(['link', 'linkat', 'symlink', 'symlinkat', 'rename', 'renameat', 'renameat2']);
+const SYMLINK_TYPES = new Set(['symlink', 'symlinkat']);
 
 function simple(type: FieldType, desc: string, fn: Extractor): FieldDef {
   return { type, desc, arg: 'none', bind: () => fn };
@@ -109,7 +110,8 @@ function fdName(ev: RuntimeEvent): string | undefined {
   if (!n) return undefined;
   if (n.family === 'unix') return n.path;
   const s = sides(ev)!;
-  if (s.server !== undefined && s.client !== undefined) return `${s.client}:${s.cport ?? 0}->${s.server}:${s.sport ?? 0}`;
+  // connect events may not know their local end: the tuple then starts at '->'.
+  if (s.server !== undefined) return `${s.client !== undefined ? `${s.client}:${s.cport ?? 0}` : ''}->${s.server}:${s.sport ?? 0}`;
   if (n.localAddr !== undefined) return `${n.localAddr}:${n.localPort ?? 0}`;
   return undefined;
 }
@@ -171,14 +173,16 @@ export function eventArg(ev: RuntimeEvent, name: string): string | undefined {
     case 'path':
     case 'pathname':
       return f?.path;
-    // Two-path syscalls: FileActivity.path is the first path argument, target the second
-    // (rename old→new, link old→new, symlink target→linkpath).
+    // Two-path syscalls, as the sensor records them: rename/link have path = old, target = new;
+    // symlink has path = the link created (Falco's linkpath), target = what it points to.
     case 'oldpath':
-    case 'target':
-      return f && LINK_TYPES.has(ev.type) ? f.path : undefined;
+      return f && LINK_TYPES.has(ev.type) && !SYMLINK_TYPES.has(ev.type) ? f.path : undefined;
     case 'newpath':
+      return f && LINK_TYPES.has(ev.type) && !SYMLINK_TYPES.has(ev.type) ? f.target : undefined;
+    case 'target':
+      return f && SYMLINK_TYPES.has(ev.type) ? f.target : undefined;
     case 'linkpath':
-      return f && LINK_TYPES.has(ev.type) ? f.target : undefined;
+      return f && SYMLINK_TYPES.has(ev.type) ? f.path : undefined;
     case 'res':
       return ev.ret === undefined ? undefined : String(ev.ret);
     default:
