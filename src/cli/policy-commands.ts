@@ -10,6 +10,7 @@ import { loadInputFile } from '../policy/input-files.ts';
 import { renderEvalJson, renderEvalTable, renderTestTable, type EvalOutput } from '../policy/render.ts';
 import { runPolicyTests } from '../policy/test-runner.ts';
 import type { Verdict } from '../policy/types.ts';
+import { verifySignaturesForPolicies } from '../signature/policy-bridge.ts';
 import { InputTooLargeError } from '../policy/values.ts';
 
 function exitCodeOf(s: string): number {
@@ -33,6 +34,9 @@ interface EvalFlags {
   namespace?: string;
   now?: string;
   showPass: boolean;
+  verifySignatures?: boolean;
+  trustedRoot?: string;
+  signatures?: string;
 }
 
 export function registerPolicyCommands(program: Command): void {
@@ -47,7 +51,10 @@ export function registerPolicyCommands(program: Command): void {
     .option('-n, --namespace <ns>', 'namespace of manifests that name none')
     .option('--now <time>', 'evaluate as of this time (RFC 3339): scan age, exception expiry')
     .option('--show-pass', 'list passing policies too (table)', false)
-    .action((files: string[], flags: EvalFlags) => {
+    .option('--verify-signatures', 'verify image signatures that verifyImages rules require (registry, or --signatures DIR)')
+    .option('--trusted-root <file>', 'Sigstore trusted_root.json for keyless attestors that name none')
+    .option('--signatures <dir>', 'offline signatures (OCI layout / bundle files) instead of the registry')
+    .action(async (files: string[], flags: EvalFlags) => {
       try {
         const exitCode = exitCodeOf(flags.exitCode);
         const now = flags.now ? new Date(flags.now) : new Date();
@@ -57,6 +64,7 @@ export function registerPolicyCommands(program: Command): void {
         for (const f of files) {
           for (const input of loadInputFile(f, flags.namespace)) {
             try {
+              if (flags.verifySignatures) input.signatures = await verifySignaturesForPolicies(set, input, { trustedRoot: flags.trustedRoot, signaturesDir: flags.signatures });
               out.verdicts.push(...set.evaluate(input, { now }));
             } catch (e) {
               if (!(e instanceof InputError || e instanceof InputTooLargeError)) throw e;

@@ -47,3 +47,27 @@ test('usage errors exit 2 with a message: no attestor, keyless without a trusted
   assert.equal(noKey.status, 2);
   assert.match(noKey.stderr, /absent\.pub: no such file/);
 });
+
+test('policy eval --verify-signatures: verifyImages rules see real verification results', () => {
+  const pol = join(tmp, 'signed.yaml');
+  writeFileSync(pol, `apiVersion: triad.dev/v1alpha1
+kind: Policy
+metadata: {name: signed}
+spec:
+  match: {kinds: [Workload]}
+  verifyImages:
+    - name: release
+      attestors:
+        - name: gh
+          keyless: {issuer: "https://token.actions.githubusercontent.com", subjectRegExp: "https://github\\\\.com/salrashid123/.+"}
+`);
+  const podFile = join(tmp, 'pod.yaml');
+  writeFileSync(podFile, `apiVersion: v1\nkind: Pod\nmetadata: {name: web, namespace: apps}\nspec:\n  containers: [{name: app, image: "${REF}"}]\n`);
+  const flags = ['--signatures', sigs, '--trusted-root', join(TD, 'trusted_root.public-good.json'), '--exit-code', '3', '-f', 'json'];
+  const ok = triad('policy', 'eval', podFile, '-p', pol, '--verify-signatures', ...flags);
+  assert.equal(ok.status, 0, ok.stderr + ok.stdout);
+  assert.equal(JSON.parse(ok.stdout).verdicts[0].result, 'pass');
+  const unverified = triad('policy', 'eval', podFile, '-p', pol, ...flags); // no verification: error under failurePolicy Fail
+  assert.equal(unverified.status, 3, unverified.stderr);
+  assert.equal(JSON.parse(unverified.stdout).verdicts[0].result, 'error');
+});
