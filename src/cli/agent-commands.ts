@@ -5,7 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { BASELINE_MODES, BaselineManager, baselineFileName, readBaselineDir, saveBaselines, type BaselineMode } from '../runtime/baseline/index.ts';
 import { buildAgent, type AgentConfig, type AgentParts } from '../runtime/agent/build.ts';
-import { makeParts } from '../runtime/agent/parts.ts';
+import { makeParts, parseRuleSets } from '../runtime/agent/parts.ts';
 import { registerAgentSubcommands } from './agent-subcommands.ts';
 import { parseDuration } from '../runtime/agent/duration.ts';
 
@@ -19,6 +19,7 @@ function fail(message: string): never {
 interface RunFlags {
   rules: string[];
   defaultRules: boolean;
+  ruleSets: string;
   output: string[];
   spool: string;
   baselineDir?: string;
@@ -39,6 +40,7 @@ async function runAgent(flags: RunFlags): Promise<void> {
     cfg = {
       rules: flags.rules,
       defaultRules: flags.defaultRules,
+      ruleSets: parseRuleSets(flags.ruleSets),
       outputs: flags.output.length ? flags.output : ['stdout'],
       spoolDir: flags.spool,
       baselineDir: flags.baselineDir,
@@ -163,6 +165,7 @@ export function registerAgentCommands(program: Command): Command {
     .description('run the agent (root for the live sensor); alerts as JSON lines on stdout by default')
     .option('--rules <path>', 'add a Falco rules file or directory (repeatable)', collect, [])
     .option('--no-default-rules', 'do not load the bundled Falco rules')
+    .option('--rule-sets <list>', 'maturity levels of the bundled Falco rules: stable,incubating,sandbox', 'stable,incubating,sandbox')
     .option('--output <spec>', 'stdout | file:PATH | webhook:URL (repeatable; default stdout)', collect, [])
     .option('--spool <dir>', 'on-disk buffer for webhook outputs', '/var/lib/triad/spool')
     .option('--baseline-dir <dir>', 'load baselines from and save them to this directory')

@@ -6,8 +6,9 @@ import { Command, Option } from 'commander';
 import { parseAllDocuments } from 'yaml';
 import { describeFlow, dryRun, FlowMap, generateCiliumPolicies, generateNetworkPolicies, policiesToYaml } from '../runtime/netmap/index.ts';
 import { isRuntimeEvent } from '../runtime/agent/replay.ts';
-import { loadRules } from '../runtime/agent/parts.ts';
+import { loadRules, parseRuleSets } from '../runtime/agent/parts.ts';
 import { probeEnforceability } from '../runtime/response/enforceability.ts';
+import { describeRules } from '../runtime/rules/index.ts';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 
@@ -43,11 +44,12 @@ export function registerAgentSubcommands(agent: Command): void {
     .description('list the Falco rules that run, the rules Triad cannot evaluate (and the fields why), and rejected rules')
     .option('--rules <path>', 'add a rules file or directory (repeatable)', collect, [])
     .option('--no-default-rules', 'without the bundled Falco rules')
-    .option('--json', 'JSON output')
-    .action((o: { rules: string[]; defaultRules: boolean; json?: boolean }) => {
+    .option('--rule-sets <list>', 'maturity levels of the bundled rules', 'stable,incubating,sandbox')
+    .option('--json', 'JSON output (rules, fields, errors)')
+    .action((o: { rules: string[]; defaultRules: boolean; ruleSets: string; json?: boolean }) => {
       let r: ReturnType<typeof loadRules>;
       try {
-        r = loadRules({ rules: o.rules, defaultRules: o.defaultRules });
+        r = loadRules({ rules: o.rules, defaultRules: o.defaultRules, ruleSets: parseRuleSets(o.ruleSets) });
       } catch (e) {
         fail((e as Error).message);
       }
@@ -55,7 +57,7 @@ export function registerAgentSubcommands(agent: Command): void {
       const fields = new Map<string, { reason: string; rules: number }>();
       for (const u of r.unsupported) for (const [f, why] of Object.entries(u.fields)) fields.set(f, { reason: why, rules: (fields.get(f)?.rules ?? 0) + 1 });
       if (o.json) {
-        process.stdout.write(`${JSON.stringify({ supported, unsupported: r.unsupported, unsupportedFields: Object.fromEntries(fields), errors: r.errors, warnings: r.warnings }, null, 2)}\n`);
+        process.stdout.write(`${JSON.stringify(describeRules(r), null, 2)}\n`);
       } else {
         process.stdout.write(`Supported rules (${supported.filter((s) => s.enabled).length} enabled, ${supported.filter((s) => !s.enabled).length} disabled):\n`);
         for (const s of supported) process.stdout.write(`  ${s.enabled ? '+' : '-'} ${s.priority.padEnd(13)} ${s.rule}\n`);

@@ -15,6 +15,8 @@ import { ALERT_ONLY, loadResponsePolicy } from './response-policy.ts';
 export interface AgentConfig {
   rules: string[];
   defaultRules: boolean;
+  /** Maturity levels of the bundled Falco rules (default all). */
+  ruleSets?: ('stable' | 'incubating' | 'sandbox')[];
   outputs: string[];
   spoolDir: string;
   baselineDir?: string;

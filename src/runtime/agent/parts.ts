@@ -6,20 +6,35 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RuntimeEvent, Sensor } from '../event.ts';
 import { Responder } from '../response/responder.ts';
-import { loadFalcoRules, type LoadResult } from '../rules/load.ts';
+import { DEFAULT_RULE_FILES, EXTRA_RULE_FILES, loadFalcoRules, type LoadResult } from '../rules/index.ts';
 import type { AgentConfig, AgentParts } from './build.ts';
 import { containerAttributor, replaySensor } from './build.ts';
 import type { ProcessEnricher } from './components.ts';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 
-/** The bundled Falco rules (data/runtime/falco, copied from falcosecurity/rules), stable first. */
-export function defaultRuleFiles(): string[] {
-  for (const dir of [join(REPO_ROOT, 'data/runtime/falco'), join(REPO_ROOT, '../shared/data/runtime/falco-rules/rules')]) {
-    const files = ['falco_rules.yaml', 'falco-incubating_rules.yaml', 'falco-sandbox_rules.yaml'].map((f) => join(dir, f));
-    if (files.every((f) => existsSync(f))) return files;
-  }
-  return [];
+export type RuleSet = 'stable' | 'incubating' | 'sandbox';
+export const RULE_SETS: readonly RuleSet[] = ['stable', 'incubating', 'sandbox'];
+
+/**
+ * The bundled Falco rule files (data/runtime/falco, from falcosecurity/rules) for the chosen
+ * maturity levels. All three by default: the issue asks for every rule Triad's events can feed, and
+ * the incubating and sandbox sets hold most of the container-drift and privilege rules.
+ */
+export function defaultRuleFiles(sets: readonly RuleSet[] = RULE_SETS): string[] {
+  const files: string[] = [];
+  // The stable file defines the macros and lists the other two build on: always first.
+  if (sets.length) files.push(...DEFAULT_RULE_FILES);
+  if (sets.includes('incubating')) files.push(EXTRA_RULE_FILES.incubating);
+  if (sets.includes('sandbox')) files.push(EXTRA_RULE_FILES.sandbox);
+  return files.filter((f) => existsSync(f));
+}
+
+/** --rule-sets stable,incubating,sandbox */
+export function parseRuleSets(list: string): RuleSet[] {
+  const sets = list.split(',').map((x) => x.trim()).filter(Boolean);
+  for (const s of sets) if (!(RULE_SETS as readonly string[]).includes(s)) throw new Error(`--rule-sets: unknown set ${s} (stable, incubating, sandbox)`);
+  return sets as RuleSet[];
 }
 
 /** --rules PATH: a file, or every *.yaml / *.yml in a directory (sorted). */
@@ -38,8 +53,8 @@ export function expandRulePaths(paths: string[]): string[] {
   return out;
 }
 
-export function loadRules(cfg: Pick<AgentConfig, 'rules' | 'defaultRules'>): LoadResult {
-  const files = [...(cfg.defaultRules ? defaultRuleFiles() : []), ...expandRulePaths(cfg.rules)];
+export function loadRules(cfg: Pick<AgentConfig, 'rules' | 'defaultRules' | 'ruleSets'>): LoadResult {
+  const files = [...(cfg.defaultRules ? defaultRuleFiles(cfg.ruleSets) : []), ...expandRulePaths(cfg.rules)];
   // Every matching rule alerts (Falco's rule_matching "all"): one exec can be both a shell in a
   // container and a drop-and-execute, and both are worth knowing.
   return loadFalcoRules(files, { ruleMatching: 'all' });
