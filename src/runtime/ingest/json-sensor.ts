@@ -32,6 +32,7 @@ export class JsonLinesSensor implements Sensor {
   skipped = 0;
   private events = 0;
   private lastError?: string;
+  private stopping = false;
 
   constructor(opts: JsonSensorOptions) {
     this.opts = opts;
@@ -58,6 +59,7 @@ export class JsonLinesSensor implements Sensor {
         this.state = 'stopped';
       })
       .catch((e: Error) => {
+        if (this.stopping) return;
         this.lastError = `${where}: ${e.message}`;
         this.state = 'failed';
       });
@@ -69,6 +71,7 @@ export class JsonLinesSensor implements Sensor {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     this.stream?.destroy();
     await this.done;
     this.state = 'stopped';
