@@ -24,6 +24,8 @@ export interface BpftraceSensorOptions extends ScriptOptions, SamplerOptions {
   maxRestarts?: number;
   backoffMs?: number;
   maxBackoffMs?: number;
+  /** Every raw stdout line of bpftrace (recordings of the raw stream for parser benches). */
+  onRawLine?: (line: string) => void;
   /** bpftrace's stderr lines (warnings), for logs. */
   onStderr?: (line: string) => void;
 }
@@ -177,6 +179,7 @@ export class BpftraceSensor implements Sensor {
             this.onAttached();
             resolve();
           }
+          this.opts.onRawLine?.(first);
           parser.line(first);
           start = nl + 1;
           nl = chunk.indexOf('\n', start);

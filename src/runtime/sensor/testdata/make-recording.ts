@@ -29,7 +29,15 @@ if (has.code !== 0) await docker.docker(['import', join(IMAGE_CACHE, rootfs), im
 const out = createWriteStream(outPath);
 let n = 0;
 let skippedNoise = 0;
-const sensor = new BpftraceSensor({ onStderr: (l) => console.error(`bpftrace: ${l}`) });
+// The raw bpftrace stream too (first lines only), for the parser's throughput bench and tests.
+const rawOut = createWriteStream(outPath.replace(/\.jsonl$/, '') + '.raw.jsonl');
+let rawLines = 0;
+const sensor = new BpftraceSensor({
+  onStderr: (l) => console.error(`bpftrace: ${l}`),
+  onRawLine: (l) => {
+    if (rawLines++ < maxEvents * 3) rawOut.write(l + '\n');
+  },
+});
 // Keep the file small: the recorder's own dockerd/containerd chatter and other helpers' host activity
 // are real but repetitive; host events are capped so container activity dominates.
 let hostEvents = 0;
@@ -77,6 +85,7 @@ await run(['rm', '-f', 'triad-rec-long']);
 await new Promise((r) => setTimeout(r, 1500));
 await sensor.stop();
 await new Promise((r) => out.end(r));
+await new Promise((r) => rawOut.end(r));
 await docker.stop();
 const h = sensor.health();
 console.error(`wrote ${n} events to ${outPath} (host events skipped ${skippedNoise}; lost ${h.lost}, dropped ${h.dropped}); docker socket existed: ${existsSync('/var/run/docker.sock')}`);

@@ -1,0 +1,214 @@
+// The agent's view of live processes: pid → comm / exe / argv / cwd / ppid, fed by the sensor's exec,
+// fork and exit events and, at start-up, by /proc (processes that existed before the agent). It fills
+// each event's process.ppid, cwd and ancestors (parent first, bounded depth), so rules and alerts see
+// the process tree even after the parents exited (exits are forgotten only after a grace period).
+// Bounded: an LRU of at most maxEntries processes; pids that /proc does not know are not retried.
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import type { AncestorInfo, RuntimeEvent } from '../event.ts';
+
+export interface ProcessEntry {
+  pid: number;
+  ppid: number;
+  comm: string;
+  exe?: string;
+  argv?: string[];
+  cwd?: string;
+  /** Date.now() of the exit; the entry is removed exitGraceMs later. */
+  exitedAt?: number;
+}
+
+export interface ProcessTableOptions {
+  maxEntries?: number;
+  exitGraceMs?: number;
+  maxDepth?: number;
+  /** Look up unknown pids (and cwd of new execs) in /proc; off for replays of recordings. */
+  useProc?: boolean;
+  procRoot?: string;
+  now?: () => number;
+}
+
+const MAX_ARGV = 64;
+const MAX_ARG_CHARS = 4096;
+
+export class ProcessTable {
+  private readonly entries = new Map<number, ProcessEntry>();
+  private readonly exited: number[] = [];
+  private readonly maxEntries: number;
+  private readonly graceMs: number;
+  private readonly maxDepth: number;
+  private readonly useProc: boolean;
+  private readonly proc: string;
+  private readonly now: () => number;
+  private readonly missing = new Set<number>();
+
+  constructor(opts: ProcessTableOptions = {}) {
+    this.maxEntries = Math.max(16, opts.maxEntries ?? 32_768);
+    this.graceMs = opts.exitGraceMs ?? 10_000;
+    this.maxDepth = Math.max(0, Math.min(64, opts.maxDepth ?? 8));
+    this.useProc = opts.useProc ?? true;
+    this.proc = opts.procRoot ?? '/proc';
+    this.now = opts.now ?? Date.now;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  get(pid: number): ProcessEntry | undefined {
+    return this.entries.get(pid);
+  }
+
+  /** Loads every process in /proc (call once at start-up, before events flow). */
+  loadFromProc(): number {
+    let n = 0;
+    let names: string[];
+    try {
+      names = readdirSync(this.proc);
+    } catch {
+      return 0;
+    }
+    for (const name of names) {
+      if (!/^\d+$/.test(name) || this.entries.size >= this.maxEntries) continue;
+      const e = this.readProc(Number(name));
+      if (e) {
+        this.put(e);
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** Updates the table from one event and fills its ppid, cwd and ancestors. Never throws. */
+  handle(event: RuntimeEvent): void {
+    if (event.category === 'agent') return;
+    const p = event.process;
+    const pid = p.pid;
+    if (!(pid > 0)) return;
+    const type = event.type;
+    if (type === 'execve' || type === 'execveat') {
+      if (event.ret === undefined || event.ret >= 0) {
+        const prev = this.entries.get(pid);
+        const cwd = this.useProc ? this.readLink(pid, 'cwd') : undefined;
+        const e: ProcessEntry = { pid, ppid: p.ppid ?? prev?.ppid ?? 0, comm: p.comm, exe: p.exe ?? prev?.exe, argv: clampArgv(p.argv), cwd: cwd ?? prev?.cwd };
+        this.put(e);
+      }
+    } else if (type === 'clone' || type === 'clone3' || type === 'fork' || type === 'vfork') {
+      // The child starts as a copy of its parent (same image, argv and cwd).
+      const parent = p.ppid !== undefined ? this.lookup(p.ppid) : undefined;
+      this.put({ pid, ppid: p.ppid ?? 0, comm: p.comm, exe: parent?.exe, argv: parent?.argv, cwd: parent?.cwd });
+    }
+    const self = this.lookup(pid);
+    if (self && p.ppid !== undefined && p.ppid > 0 && self.ppid !== p.ppid) self.ppid = p.ppid; // reparented
+    if (p.ppid === undefined && self) p.ppid = self.ppid;
+    if (p.cwd === undefined && self?.cwd !== undefined) p.cwd = self.cwd;
+    if (p.exe === undefined && self?.exe !== undefined && type !== 'execve' && type !== 'execveat') p.exe = self.exe;
+    if (this.maxDepth > 0 && p.ppid) p.ancestors = this.ancestors(p.ppid);
+    if (type === 'procexit' && self) {
+      self.exitedAt = this.now();
+      this.exited.push(pid);
+    }
+    this.expire();
+  }
+
+  /** `pid` and its ancestors, parent first (the first element is `pid` itself), bounded by maxDepth. */
+  ancestors(pid: number): AncestorInfo[] {
+    const out: AncestorInfo[] = [];
+    const seen = new Set<number>();
+    let cur: number | undefined = pid;
+    while (cur && cur > 0 && out.length < this.maxDepth && !seen.has(cur)) {
+      seen.add(cur);
+      const e = this.lookup(cur);
+      if (!e) {
+        out.push({ pid: cur, comm: '' });
+        break;
+      }
+      const a: AncestorInfo = { pid: e.pid, comm: e.comm };
+      if (e.exe !== undefined) a.exe = e.exe;
+      if (e.argv !== undefined) a.argv = e.argv;
+      out.push(a);
+      cur = e.ppid;
+    }
+    return out;
+  }
+
+  private lookup(pid: number): ProcessEntry | undefined {
+    const e = this.entries.get(pid);
+    if (e) {
+      // LRU touch
+      this.entries.delete(pid);
+      this.entries.set(pid, e);
+      return e;
+    }
+    if (!this.useProc || this.missing.has(pid)) return undefined;
+    const r = this.readProc(pid);
+    if (r) this.put(r);
+    else {
+      if (this.missing.size >= 4096) this.missing.clear();
+      this.missing.add(pid);
+    }
+    return r;
+  }
+
+  private put(e: ProcessEntry): void {
+    this.missing.delete(e.pid);
+    this.entries.delete(e.pid);
+    this.entries.set(e.pid, e);
+    while (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+  }
+
+  private expire(): void {
+    const now = this.now();
+    while (this.exited.length) {
+      const pid = this.exited[0]!;
+      const e = this.entries.get(pid);
+      if (e?.exitedAt !== undefined && now - e.exitedAt < this.graceMs) break;
+      this.exited.shift();
+      if (e?.exitedAt !== undefined) this.entries.delete(pid);
+    }
+    if (this.exited.length > this.maxEntries) this.exited.splice(0, this.exited.length - this.maxEntries);
+  }
+
+  private readLink(pid: number, what: string): string | undefined {
+    try {
+      return readlinkSync(`${this.proc}/${pid}/${what}`);
+    } catch {
+      return undefined;
+    }
+  }
+
+  private readProc(pid: number): ProcessEntry | undefined {
+    let stat: string;
+    try {
+      stat = readFileSync(`${this.proc}/${pid}/stat`, 'latin1');
+    } catch {
+      return undefined;
+    }
+    // "pid (comm) state ppid ...": comm may contain spaces and parentheses, so split at the LAST ')'.
+    const open = stat.indexOf('(');
+    const close = stat.lastIndexOf(')');
+    if (open < 0 || close < open) return undefined;
+    const comm = Buffer.from(stat.slice(open + 1, close), 'latin1').toString('utf8');
+    const ppid = Number(stat.slice(close + 2).split(' ')[1]);
+    const e: ProcessEntry = { pid, ppid: Number.isFinite(ppid) ? ppid : 0, comm };
+    try {
+      const raw = readFileSync(`${this.proc}/${pid}/cmdline`);
+      if (raw.length) {
+        const parts = raw.toString('utf8').split('\0');
+        if (parts[parts.length - 1] === '') parts.pop();
+        e.argv = clampArgv(parts);
+      }
+    } catch {
+      // kernel threads and exited processes have no cmdline
+    }
+    const exe = this.readLink(pid, 'exe');
+    if (exe !== undefined) e.exe = exe;
+    const cwd = this.readLink(pid, 'cwd');
+    if (cwd !== undefined) e.cwd = cwd;
+    return e;
+  }
+}
+
+function clampArgv(argv: string[] | undefined): string[] | undefined {
+  if (!argv) return undefined;
+  return argv.slice(0, MAX_ARGV).map((a) => (a.length > MAX_ARG_CHARS ? a.slice(0, MAX_ARG_CHARS) : a));
+}
