@@ -31,6 +31,9 @@ export interface FieldDef {
   desc: string;
   /** 'none': no [arg]; 'index': [N] optional; 'key': [name] required. */
   arg: 'none' | 'index' | 'key';
+  /** Data a sensor may not provide at all (capabilities): a missing value is "unknown", so a rule
+   *  never fires because of `not <check on missing data>`. Other fields follow Falco (missing = false). */
+  optional?: boolean;
   bind(arg: string | undefined): Extractor;
 }
 
@@ -280,8 +283,8 @@ export const FIELDS: Record<string, FieldDef> = {
   'proc.is_exe_upper_layer': simple('bool', 'exe not from the image (drift)', ev((e) => e.process.exeFromUpperLayer)),
   'proc.is_exe_from_memfd': simple('bool', 'exe from memfd_create (fileless)', ev((e) => e.process.exeFromMemfd)),
   'thread.tid': simple('number', 'thread id', ev((e) => e.process.tid ?? e.process.pid)),
-  'thread.cap_effective': simple('string', 'effective capabilities', ev((e) => e.process.capEffective?.join(' '))),
-  'thread.cap_permitted': simple('string', 'permitted capabilities', ev((e) => e.process.capPermitted?.join(' '))),
+  'thread.cap_effective': { ...simple('string', 'effective capabilities', ev((e) => e.process.capEffective?.join(' '))), optional: true },
+  'thread.cap_permitted': { ...simple('string', 'permitted capabilities', ev((e) => e.process.capPermitted?.join(' '))), optional: true },
 
   'user.uid': simple('number', 'effective uid', ev(userId)),
   'user.name': simple('string', "uid's name in the process's own /etc/passwd", (c) => {

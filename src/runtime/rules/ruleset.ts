@@ -111,7 +111,7 @@ export class FalcoRuleset {
     for (const r of candidates) {
       let hit: boolean;
       try {
-        hit = r.predicate(this.state);
+        hit = r.predicate(this.state) === 1;
       } catch {
         hit = false; // malformed event data (wrong types from a foreign source) never stops the agent
       }

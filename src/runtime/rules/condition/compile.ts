@@ -9,7 +9,10 @@ import { canonicalIp, cidrContains, ipBytes, parseCidr } from './ip.ts';
 import { CompileError } from './errors.ts';
 import { compileGlob, compileRegex, pathPrefixMatcher } from './match.ts';
 
-export type Predicate = (state: EvalState) => boolean;
+/** Kleene logic: 0 false, 1 true, 2 unknown (a check on an optional field the event lacks). A rule
+ *  fires only on 1, so missing optional data (capabilities) never fires a rule through `not`. */
+export type Truth = 0 | 1 | 2;
+export type Predicate = (state: EvalState) => Truth;
 
 export { CompileError };
 
@@ -48,6 +51,8 @@ export interface ResolvedField {
   key: string;
   type: FieldType;
   slot: number;
+  /** Data a sensor may not provide at all: missing means unknown, not false. */
+  optional: boolean;
 }
 
 /** Field lookup and slot allocation shared by all rules of a ruleset. */
@@ -87,7 +92,7 @@ export class FieldRegistry {
       extract = (ctx) => mapValue(inner(ctx), fn);
       if (tr === 'len') type = 'number';
     }
-    const resolved: ResolvedField = { key, type, slot: this.extractors.length };
+    const resolved: ResolvedField = { key, type, slot: this.extractors.length, optional: def.optional === true };
     this.extractors.push(extract);
     this.slots.set(key, resolved);
     return resolved;
@@ -126,21 +131,37 @@ export function compileCondition(node: Node, registry: FieldRegistry): CompileRe
     switch (n.kind) {
       case 'and': {
         const cs = n.children.map(build);
-        p = cs.length === 2 ? ((a, b) => (s: EvalState) => a(s) && b(s))(cs[0]!, cs[1]!) : (s) => { for (const c of cs) if (!c(s)) return false; return true; };
+        p = (s) => {
+          let r: Truth = 1;
+          for (const c of cs) {
+            const v = c(s);
+            if (v === 0) return 0;
+            if (v === 2) r = 2;
+          }
+          return r;
+        };
         break;
       }
       case 'or': {
         const cs = n.children.map(build);
-        p = cs.length === 2 ? ((a, b) => (s: EvalState) => a(s) || b(s))(cs[0]!, cs[1]!) : (s) => { for (const c of cs) if (c(s)) return true; return false; };
+        p = (s) => {
+          let r: Truth = 0;
+          for (const c of cs) {
+            const v = c(s);
+            if (v === 1) return 1;
+            if (v === 2) r = 2;
+          }
+          return r;
+        };
         break;
       }
       case 'not': {
         const c = build(n.child);
-        p = (s) => !c(s);
+        p = (s) => { const v = c(s); return v === 2 ? 2 : v === 1 ? 0 : 1; };
         break;
       }
       case 'const': {
-        const v = n.value;
+        const v: Truth = n.value ? 1 : 0;
         p = () => v;
         break;
       }
@@ -161,34 +182,35 @@ function compileCheck(n: Extract<Node, { kind: 'check' }>, registry: FieldRegist
   if ('unknown' in f) throw new CompileError(f.unknown);
   if ('unsupported' in f) {
     unsupported.set(fieldKey(n.field), f.unsupported);
-    return () => false; // never run: the rule is listed as unsupported
+    return () => 0; // never run: the rule is listed as unsupported
   }
   const slot = f.slot;
-  if (n.op === 'exists') return (s) => { const v = s.get(slot); return v !== undefined && !(Array.isArray(v) && v.length === 0); };
+  const missing: Truth = f.optional ? 2 : 0;
+  if (n.op === 'exists') return (s) => { const v = s.get(slot); return v === undefined || (Array.isArray(v) && v.length === 0) ? missing : 1; };
   if (n.value?.kind === 'field') return compileFieldCompare(n.op, f, n.value.field, registry, unsupported);
   if (n.op === '!=') {
     // "!=" is "not =" on a present value; on multi-valued fields: no value is equal.
     const eq = compileTest(f.type, '=', n.value!, fieldKey(n.field));
     return (s) => {
       const v = s.get(slot);
-      if (v === undefined) return false;
-      if (Array.isArray(v)) { for (const x of v) if (eq(x)) return false; return v.length > 0; }
-      return !eq(v as Scalar);
+      if (v === undefined) return missing;
+      if (Array.isArray(v)) { for (const x of v) if (eq(x)) return 0; return v.length > 0 ? 1 : missing; }
+      return eq(v as Scalar) ? 0 : 1;
     };
   }
   const test = compileTest(f.type, n.op, n.value!, fieldKey(n.field));
   return (s) => {
     const v = s.get(slot);
-    if (v === undefined) return false;
-    if (Array.isArray(v)) { for (const x of v) if (test(x)) return true; return false; }
-    return test(v as Scalar);
+    if (v === undefined) return missing;
+    if (Array.isArray(v)) { for (const x of v) if (test(x)) return 1; return 0; }
+    return test(v as Scalar) ? 1 : 0;
   };
 }
 
-function compileFieldCompare(op: string, lhs: { slot: number; type: FieldType }, rhsRef: FieldRef, registry: FieldRegistry, unsupported: Map<string, string>): Predicate {
+function compileFieldCompare(op: string, lhs: ResolvedField, rhsRef: FieldRef, registry: FieldRegistry, unsupported: Map<string, string>): Predicate {
   const r = registry.lookup(rhsRef);
   if ('unknown' in r) throw new CompileError(r.unknown);
-  if ('unsupported' in r) { unsupported.set(fieldKey(rhsRef), r.unsupported); return () => false; }
+  if ('unsupported' in r) { unsupported.set(fieldKey(rhsRef), r.unsupported); return () => 0; }
   const cmp: Record<string, (a: Scalar, b: Scalar) => boolean> = {
     '=': (a, b) => a === b, '!=': (a, b) => a !== b, '<': (a, b) => a < b, '<=': (a, b) => a <= b, '>': (a, b) => a > b, '>=': (a, b) => a >= b,
     contains: (a, b) => String(a).includes(String(b)), startswith: (a, b) => String(a).startsWith(String(b)), endswith: (a, b) => String(a).endsWith(String(b)),
@@ -198,8 +220,9 @@ function compileFieldCompare(op: string, lhs: { slot: number; type: FieldType },
   return (s) => {
     const a = s.get(lhs.slot);
     const b = s.get(r.slot);
-    if (a === undefined || b === undefined || Array.isArray(a) || Array.isArray(b)) return false;
-    return fn(a as Scalar, b as Scalar);
+    if (a === undefined || b === undefined) return lhs.optional || r.optional ? 2 : 0;
+    if (Array.isArray(a) || Array.isArray(b)) return 0;
+    return fn(a as Scalar, b as Scalar) ? 1 : 0;
   };
 }
 
