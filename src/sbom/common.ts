@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { Inventory, LayerSummary, Package } from '../model/types.ts';
 import { OS_ECOSYSTEMS } from '../model/types.ts';
+import { looseReference } from '../image/registry/reference.ts';
 import { purl } from '../purl/purl.ts';
 
 /** Code-unit comparison: localeCompare would make the output depend on the machine's locale. */
@@ -47,25 +48,14 @@ export interface ImageIdentity {
 
 /** Splits "host:5000/a/b:tag@sha256:…" into repository, tag and digest. */
 export function parseImageRef(ref: string): { repository: string; tag?: string; digest?: string } {
-  let rest = ref;
-  let digest: string | undefined;
-  const at = rest.indexOf('@');
-  if (at >= 0) {
-    digest = rest.slice(at + 1);
-    rest = rest.slice(0, at);
-  }
-  const colon = rest.lastIndexOf(':');
-  // A colon before the last '/' belongs to a registry port, not a tag.
-  if (colon > rest.lastIndexOf('/')) return { repository: rest.slice(0, colon), tag: rest.slice(colon + 1), digest };
-  return { repository: rest, digest };
+  const { name, tag, digest } = looseReference(ref);
+  return { repository: name, tag, digest };
 }
 
 /** Docker's reference normalisation, so repository_url names the registry explicitly. */
 function fullRepository(repo: string): string {
-  const first = repo.split('/')[0]!;
-  const hasRegistry = repo.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost');
-  if (hasRegistry) return repo;
-  return repo.includes('/') ? `docker.io/${repo}` : `docker.io/library/${repo}`;
+  const r = looseReference(repo);
+  return `${r.registry}/${r.repository}`;
 }
 
 export function imageIdentity(inv: Inventory): ImageIdentity {

@@ -1,5 +1,7 @@
 // Container image references as the container runtime resolves them: `nginx` is
 // docker.io/library/nginx:latest; the first component is a registry only when it looks like a host.
+import { looseReference } from '../../image/registry/reference.ts';
+
 export interface ImageRef {
   registry: string;
   repository: string;
@@ -8,30 +10,7 @@ export interface ImageRef {
 }
 
 export function parseImageRef(image: string): ImageRef {
-  let rest = image.trim();
-  let digest: string | undefined;
-  const at = rest.indexOf('@');
-  if (at >= 0) {
-    digest = rest.slice(at + 1);
-    rest = rest.slice(0, at);
-  }
-  let tag: string | undefined;
-  const colon = rest.lastIndexOf(':');
-  if (colon > rest.lastIndexOf('/')) {
-    tag = rest.slice(colon + 1);
-    rest = rest.slice(0, colon);
-  }
-  const slash = rest.indexOf('/');
-  const first = slash >= 0 ? rest.slice(0, slash) : '';
-  let registry = 'docker.io';
-  let repository = rest;
-  if (slash >= 0 && (first.includes('.') || first.includes(':') || first === 'localhost')) {
-    registry = first.toLowerCase();
-    repository = rest.slice(slash + 1);
-  } else if (slash < 0) {
-    repository = `library/${rest}`;
-  }
-  if (registry === 'index.docker.io' || registry === 'registry-1.docker.io') registry = 'docker.io';
+  const { registry, repository, tag, digest } = looseReference(image.trim());
   const ref: ImageRef = { registry, repository };
   if (tag !== undefined) ref.tag = tag;
   if (digest !== undefined) ref.digest = digest;
