@@ -11,7 +11,7 @@ import { sbomVsGzip } from './sbom-vs-gzip.ts';
 import { sbomVsTrivy } from './sbom-vs-trivy.ts';
 import { mib, runBench, table, type Figure } from './util.ts';
 
-const BENCHES = { 'sbom-vs-gzip': sbomVsGzip, 'sbom-vs-trivy': sbomVsTrivy, rss, 'image-vs-sbom': imageVsSbom, 'match-throughput': () => matchThroughput(), 'image-secret': imageSecret } as const;
+const BENCHES = { 'sbom-vs-gzip': sbomVsGzip, 'sbom-vs-trivy': sbomVsTrivy, rss, 'image-vs-sbom': imageVsSbom, 'match-throughput': () => matchThroughput(), 'image-secret': imageSecret, 'admission-webhook': async () => (await import('./admission-webhook.ts')).admissionWebhook() } as const;
 type BenchName = keyof typeof BENCHES;
 
 const wanted = process.argv.slice(2);
