@@ -43,22 +43,37 @@ export function inUpperDir(upperDir: string, path: string): boolean {
  * writable layer on the host (undefined for the host or when unknown: no drift verdict then);
  * `real` is /proc/<pid>/exe read as early as possible (short-lived processes vanish).
  */
-export function markDrift(e: RuntimeEvent, upperDir: string | undefined, real: string | undefined): void {
+export function markDrift(e: RuntimeEvent, upperDir: string | undefined, real: string | undefined | (() => string | undefined)): void {
   const p = e.process;
   const exe = p.exe;
   if (!p.exeFromMemfd && looksLikeMemfd(exe)) p.exeFromMemfd = true;
-  if (real?.startsWith('/memfd:')) p.exeFromMemfd = true;
-  if (!upperDir || p.exeFromMemfd || p.exeFromUpperLayer) return;
-  const candidates: string[] = [];
-  if (real && !real.startsWith('/memfd:')) candidates.push(real.replace(/ \(deleted\)$/, ''));
-  if (exe?.startsWith('/')) candidates.push(exe);
-  else if (exe && p.cwd?.startsWith('/')) candidates.push(posix.join(p.cwd, exe));
-  for (const c of candidates) {
-    if (inUpperDir(upperDir, c)) {
-      p.exeFromUpperLayer = true;
-      return;
+  // /proc/<pid>/exe costs a syscall per exec: read it only when the event's exe is not conclusive
+  // (empty or relative: fexecve/execveat) or a container's upper dir must be checked.
+  let realExe: string | undefined;
+  let read = false;
+  const getReal = () => {
+    if (!read) {
+      realExe = typeof real === 'function' ? real() : real;
+      read = true;
     }
+    return realExe;
+  };
+  if (!p.exeFromMemfd && (!exe || !exe.startsWith('/') || typeof real === 'string') && getReal()?.startsWith('/memfd:')) p.exeFromMemfd = true;
+  if (!upperDir || p.exeFromMemfd || p.exeFromUpperLayer) return;
+  // The event's own path first (one lstat); the kernel's canonical path when symlinks may differ.
+  if (exe?.startsWith('/') && inUpperDir(upperDir, exe)) {
+    p.exeFromUpperLayer = true;
+    return;
   }
+  const r = getReal();
+  if (r?.startsWith('/memfd:')) {
+    p.exeFromMemfd = true;
+    return;
+  }
+  const candidates: string[] = [];
+  if (r) candidates.push(r.replace(/ \(deleted\)$/, ''));
+  if (exe && !exe.startsWith('/') && p.cwd?.startsWith('/')) candidates.push(posix.join(p.cwd, exe));
+  if (candidates.some((c) => inUpperDir(upperDir, c))) p.exeFromUpperLayer = true;
 }
 
 export function readMountinfo(pid: number, procRoot = '/proc'): string | undefined {

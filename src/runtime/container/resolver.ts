@@ -30,6 +30,8 @@ export interface ResolverOptions {
   /** How long the first event of a new container may wait for the engine. */
   lookupBudgetMs?: number;
   maxEntries?: number;
+  /** Record process.startTicks on exec (one /proc/<pid>/stat read) so kill can verify the pid. Default true. */
+  recordStartTicks?: boolean;
 }
 
 interface Entry {
@@ -53,6 +55,7 @@ export class ContainerResolver {
   private readonly ctrs: CtrCli[];
   private readonly budgetMs: number;
   private readonly maxEntries: number;
+  private readonly recordStartTicks: boolean;
   private readonly byCgroup = new Map<number, Entry>();
   private readonly byId = new Map<string, Entry>();
   private readonly hostEntry: Entry = { meta: { info: HOST_CONTAINER, ips: [] }, confirmed: true, lookedUpAt: 0 };
@@ -70,15 +73,14 @@ export class ContainerResolver {
     this.ctrs = (opts.containerdAddresses ?? ['/run/containerd/containerd.sock']).map((a) => new CtrCli(a));
     this.budgetMs = opts.lookupBudgetMs ?? 200;
     this.maxEntries = opts.maxEntries ?? 4096;
+    this.recordStartTicks = opts.recordStartTicks ?? true;
   }
 
   /** Fills event.container (and drift flags on exec). Synchronous when the cgroup is known. */
   attribute(event: RuntimeEvent): void | Promise<void> {
     if (event.container?.id) return; // Falco/Tetragon events arrive attributed
     const exec = isExecEvent(event);
-    // Read while the process surely exists: short-lived execs are gone by the time engines answer.
-    const real = exec ? procExe(event.process.pid, this.procRoot) : undefined;
-    if (exec && event.process.startTicks === undefined) {
+    if (exec && this.recordStartTicks && event.process.startTicks === undefined) {
       const st = readProcStat(event.process.pid, this.procRoot);
       if (st) event.process.startTicks = st.startTicks;
     }
@@ -92,9 +94,11 @@ export class ContainerResolver {
     if (entry !== this.hostEntry && !entry.pending && !entry.confirmed && Date.now() - entry.lookedUpAt > RETRY_MS) this.startLookup(entry);
     const pending = entry.pending;
     if (!pending) {
-      if (exec) markDrift(event, entry.meta.upperDir, real);
+      if (exec) markDrift(event, entry.meta.upperDir, () => procExe(event.process.pid, this.procRoot));
       return;
     }
+    // Read now, while the process surely exists: short-lived execs are gone when the engine answers.
+    const real = exec ? procExe(event.process.pid, this.procRoot) : undefined;
     const e = entry;
     let timer: NodeJS.Timeout | undefined;
     const budget = new Promise<void>((r) => (timer = setTimeout(() => (this.stats.budgetExceeded++, r()), this.budgetMs)));
