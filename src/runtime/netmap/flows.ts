@@ -120,6 +120,8 @@ export class FlowMap {
       if (w.labels) e.labels = w.labels;
       if (w.image) e.image = w.image;
       this.endpoints.set(w.key, e);
+    } else if (w.labels && Object.keys(w.labels).length > 0 && (!e.labels || Object.keys(e.labels).length === 0)) {
+      e.labels = w.labels; // first seen through a container that did not know the pod labels
     }
     return e;
   }

@@ -56,6 +56,23 @@ export function k8sOwnerName(pod: string, labels: Record<string, string>): strin
   return pod;
 }
 
+/**
+ * A pod's sandbox (pause) container carries the pod labels as its own container labels, next to
+ * the runtime's (dockershim: io.kubernetes.docker.type=podsandbox; containerd CRI:
+ * io.cri-containerd.kind=sandbox). Peers are often resolved by IP to the sandbox, which holds the
+ * pod's network namespace. Application containers' labels are image labels, never pod labels.
+ */
+function sandboxPodLabels(labels: Record<string, string> | undefined): Record<string, string> {
+  if (!labels || typeof labels !== 'object') return {};
+  if (labels['io.kubernetes.docker.type'] !== 'podsandbox' && labels['io.cri-containerd.kind'] !== 'sandbox') return {};
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(labels)) {
+    if (/^(io\.kubernetes\.|annotation\.|io\.containerd\.|io\.cri-containerd\.)/.test(k) || k === 'maintainer') continue;
+    out[k] = v;
+  }
+  return out;
+}
+
 function text(v: unknown): string | undefined {
   return typeof v === 'string' && v.length > 0 ? v.slice(0, MAX_TEXT) : undefined;
 }
@@ -68,7 +85,7 @@ export function workloadOf(c: ContainerInfo | undefined): WorkloadIdentity | und
   const ns = text(k8s?.namespace);
   const pod = text(k8s?.pod);
   if (ns && pod) {
-    const raw = k8s?.labels && typeof k8s.labels === 'object' ? k8s.labels : {};
+    const raw = k8s?.labels && typeof k8s.labels === 'object' ? k8s.labels : sandboxPodLabels(c.labels);
     const name = k8sOwnerName(pod, raw);
     const id: WorkloadIdentity = { kind: 'k8s', key: `k8s:${ns}/${name}`, name, namespace: ns, labels: stableLabels(raw) };
     if (image) id.image = image;
