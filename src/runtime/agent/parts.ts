@@ -2,16 +2,25 @@
 // container resolver, the responder, and the sensor (replay, or the live bpftrace sensor with its
 // process table).
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { RuntimeEvent, Sensor } from '../event.ts';
+import { convert, type IngestFormat } from '../ingest/json-sensor.ts';
 import { Responder } from '../response/responder.ts';
+import { BpftraceSensor, bpftraceUnavailable } from '../sensor/bpftrace.ts';
+import { ProcessTable } from '../sensor/process-table.ts';
 import { DEFAULT_RULE_FILES, EXTRA_RULE_FILES, loadFalcoRules, type LoadResult } from '../rules/index.ts';
 import type { AgentConfig, AgentParts } from './build.ts';
 import { containerAttributor, replaySensor } from './build.ts';
 import type { ProcessEnricher } from './components.ts';
+import { fillTty } from './tty.ts';
 
-const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+/** A Falco or Tetragon JSON object as an event, or undefined when the converter skips it. */
+function fromIngest(format: IngestFormat, o: unknown): RuntimeEvent | undefined {
+  if (!o || typeof o !== 'object' || Array.isArray(o)) return undefined;
+  const r = convert(format, o as Record<string, unknown>);
+  return 'skip' in r ? undefined : r;
+}
+
 
 export type RuleSet = 'stable' | 'incubating' | 'sandbox';
 export const RULE_SETS: readonly RuleSet[] = ['stable', 'incubating', 'sandbox'];
@@ -67,24 +76,22 @@ export function reportRuleLoad(r: LoadResult, log: (m: string) => void): void {
   log(`rules: ${enabled} enabled rules loaded, ${r.unsupported.length} unsupported (triad agent rules lists them), ${r.errors.length} rejected`);
 }
 
-/**
- * The live sensor and its process table come from src/runtime/sensor (BpftraceSensor,
- * ProcessTable). It is loaded on demand so that replay-only uses never touch bpftrace.
- */
-async function liveSensor(cfg: AgentConfig): Promise<{ sensor: Sensor; processes?: ProcessEnricher }> {
-  const path = join(REPO_ROOT, 'src/runtime/sensor/index.ts');
-  if (!existsSync(path)) throw new Error('live sensing needs the bpftrace sensor (src/runtime/sensor/index.ts), which is not in this build; use --replay FILE');
-  const mod = (await import(path)) as Record<string, unknown>;
-  const Sensor = mod.BpftraceSensor as (new (o: Record<string, unknown>) => Sensor) | undefined;
-  if (typeof Sensor !== 'function') throw new Error(`${path} does not export BpftraceSensor`);
-  const Table = mod.ProcessTable as (new () => Record<string, unknown>) | undefined;
-  let processes: ProcessEnricher | undefined;
-  if (typeof Table === 'function') {
-    const table = new Table();
-    const method = ['enrich', 'observe', 'handle', 'update'].find((m) => typeof table[m] === 'function');
-    if (method) processes = { enrich: (e: RuntimeEvent) => void (table[method] as (e: RuntimeEvent) => unknown).call(table, e) };
-  }
-  return { sensor: new Sensor({ log: cfg.log }), processes };
+/** The live bpftrace sensor and a process table primed from /proc (processes older than the agent). */
+function liveSensor(cfg: AgentConfig): { sensor: Sensor; processes: ProcessEnricher } {
+  const why = bpftraceUnavailable();
+  if (why) throw new Error(`live sensing: ${why} (or use --replay FILE)`);
+  const table = new ProcessTable();
+  table.loadFromProc();
+  const sensor = new BpftraceSensor({ onStderr: (line) => cfg.log(`bpftrace: ${line}`) });
+  return {
+    sensor,
+    processes: {
+      enrich: (e) => {
+        table.handle(e);
+        fillTty(e);
+      },
+    },
+  };
 }
 
 export async function makeParts(cfg: AgentConfig): Promise<AgentParts> {
@@ -92,7 +99,13 @@ export async function makeParts(cfg: AgentConfig): Promise<AgentParts> {
   reportRuleLoad(r, cfg.log);
   const attributor = containerAttributor(cfg);
   const responder = new Responder({ resolver: attributor, ...(cfg.dockerHost ? { dockerHost: cfg.dockerHost } : {}) });
-  if (cfg.replay) return { sensor: replaySensor(cfg), attributor, rules: r.ruleset, responder };
-  const live = await liveSensor(cfg);
+  if (cfg.replay) {
+    // A recording already carries what the process table would add when it was made; replays of
+    // Falco/Tetragon output carry their own process data. /proc of this host means nothing for them.
+    const table = new ProcessTable({ useProc: false });
+    const ingest = { falco: (o: unknown) => fromIngest('falco', o), tetragon: (o: unknown) => fromIngest('tetragon', o) };
+    return { sensor: replaySensor(cfg, ingest), processes: { enrich: (e) => table.handle(e) }, attributor, rules: r.ruleset, responder };
+  }
+  const live = liveSensor(cfg);
   return { ...live, attributor, rules: r.ruleset, responder };
 }

@@ -1,0 +1,27 @@
+// The controlling terminal of a process (Falco's proc.tty), read from /proc/<pid>/stat on exec:
+// the bpftrace sensor does not report it, and rules such as "Terminal shell in container" need it.
+// The process is usually still alive when its exec event arrives (milliseconds later); when it is
+// not, tty stays unknown and such rules do not match, as Falco's own would not without the field.
+import { readFileSync } from 'node:fs';
+import type { RuntimeEvent } from '../event.ts';
+
+export function readTty(pid: number, procRoot = '/proc'): number | undefined {
+  let text: string;
+  try {
+    text = readFileSync(`${procRoot}/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  // comm may hold spaces and parentheses: count fields from the last ')'. tty_nr is field 7.
+  const close = text.lastIndexOf(')');
+  if (close < 0) return undefined;
+  const tty = Number(text.slice(close + 2).split(' ')[4]);
+  return Number.isInteger(tty) ? tty : undefined;
+}
+
+/** Fills process.tty on exec events that lack it. */
+export function fillTty(event: RuntimeEvent, procRoot = '/proc'): void {
+  if (event.process.tty !== undefined || (event.type !== 'execve' && event.type !== 'execveat')) return;
+  const tty = readTty(event.process.pid, procRoot);
+  if (tty !== undefined) event.process.tty = tty;
+}
