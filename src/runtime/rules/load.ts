@@ -103,7 +103,7 @@ export function compileDefinitions(defs: Definitions, options: RulesetOptions = 
     }
     try {
       const resolved = resolver.resolve(ast);
-      const { predicate, unsupported: missing } = compileCondition(resolved, registry);
+      const { predicate, unsupported: missing } = compileCondition(resolved, registry, resolver.isMacro);
       const output = compileOutput(rule.output, registry);
       if (missing.size > 0) {
         unsupported.push({ rule: rule.name, ...where, fields: Object.fromEntries(missing), enabled: rule.enabled });

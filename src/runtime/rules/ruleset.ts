@@ -73,7 +73,7 @@ export class FalcoRuleset {
       hostNames: options.hostNames ?? defaultHostNames(),
       hostname: hostname(),
     };
-    this.state = new EvalState(this.ctx, registry.extractors);
+    this.state = new EvalState(this.ctx, registry.extractors, registry.truthSlots);
   }
 
   /** Switches a rule on or off at runtime; returns false when no such rule is loaded. */
@@ -108,7 +108,8 @@ export class FalcoRuleset {
     this.ctx.evtNum = ++this.evtNum;
     this.state.next();
     let out: RuleMatch[] | undefined;
-    for (const r of candidates) {
+    for (let i = 0; i < candidates.length; i++) {
+      const r = candidates[i]!;
       let hit: boolean;
       try {
         hit = r.predicate(this.state) === 1;

@@ -4,7 +4,7 @@
 import { Buffer } from 'node:buffer';
 import { FIELDS, type Extracted, type Extractor, type FieldContext, type FieldType, type Scalar } from '../fields.ts';
 import { unsupportedReason } from '../falco-fields.ts';
-import { fieldKey, type FieldRef, type Node, type Value } from './ast.ts';
+import { fieldKey, walkChecks, type FieldRef, type Node, type Value } from './ast.ts';
 import { canonicalIp, cidrContains, ipBytes, parseCidr } from './ip.ts';
 import { CompileError } from './errors.ts';
 import { compileGlob, compileRegex, pathPrefixMatcher } from './match.ts';
@@ -24,18 +24,33 @@ export class EvalState {
   private values: Extracted[];
   private readonly extractors: Extractor[];
 
-  constructor(ctx: FieldContext, extractors: Extractor[]) {
+  private truthStamps: Uint32Array;
+  private truthValues: Uint8Array;
+
+  constructor(ctx: FieldContext, extractors: Extractor[], truthSlots = 0) {
     this.ctx = ctx;
     this.extractors = extractors;
     this.stamps = new Uint32Array(extractors.length);
     this.values = new Array(extractors.length);
+    this.truthStamps = new Uint32Array(truthSlots);
+    this.truthValues = new Uint8Array(truthSlots);
   }
 
   next(): void {
     if (++this.generation === 0xffffffff) {
       this.stamps.fill(0);
+      this.truthStamps.fill(0);
       this.generation = 1;
     }
+  }
+
+  /** A macro's result for this event, computed once however many rules use the macro. */
+  truth(slot: number, compute: Predicate): Truth {
+    if (this.truthStamps[slot] === this.generation) return this.truthValues[slot] as Truth;
+    const v = compute(this);
+    this.truthValues[slot] = v;
+    this.truthStamps[slot] = this.generation;
+    return v;
   }
 
   get(slot: number): Extracted {
@@ -58,6 +73,9 @@ export interface ResolvedField {
 /** Field lookup and slot allocation shared by all rules of a ruleset. */
 export class FieldRegistry {
   readonly extractors: Extractor[] = [];
+  /** Compiled subtrees shared by all rules (a macro's tree is one object wherever it is used). */
+  readonly predicates = new WeakMap<Node, Predicate>();
+  truthSlots = 0;
   private readonly slots = new Map<string, ResolvedField>();
 
   /** Resolves a field or returns why it can't be used: unsupported (valid Falco) or unknown. */
@@ -121,12 +139,21 @@ export interface CompileResult {
   unsupported: Map<string, string>;
 }
 
-export function compileCondition(node: Node, registry: FieldRegistry): CompileResult {
+/**
+ * @param cached subtrees worth caching per event (macro bodies: `spawned_process`, `container` ...
+ *   are shared by dozens of rules).
+ */
+export function compileCondition(node: Node, registry: FieldRegistry, cached: (n: Node) => boolean = () => false): CompileResult {
   const unsupported = new Map<string, string>();
-  const memo = new WeakMap<Node, Predicate>();
+  const memo = registry.predicates;
+  const fieldsOf = new WeakMap<Node, Map<string, string>>();
   const build = (n: Node): Predicate => {
     const hit = memo.get(n);
-    if (hit) return hit;
+    if (hit) {
+      // Shared subtree compiled for an earlier rule: its unsupported fields still count for this one.
+      for (const [k, v] of unsupportedIn(n)) unsupported.set(k, v);
+      return hit;
+    }
     let p: Predicate;
     switch (n.kind) {
       case 'and': {
@@ -171,8 +198,28 @@ export function compileCondition(node: Node, registry: FieldRegistry): CompileRe
       default:
         throw new CompileError(`unresolved macro '${(n as { name: string }).name}'`);
     }
+    if (cached(n) && n.kind !== 'check' && n.kind !== 'const') {
+      const slot = registry.truthSlots++;
+      const inner = p;
+      p = (s) => s.truth(slot, inner);
+    }
     memo.set(n, p);
     return p;
+  };
+  const unsupportedIn = (n: Node): Map<string, string> => {
+    let m = fieldsOf.get(n);
+    if (m) return m;
+    m = new Map();
+    walkChecks(n, (c) => {
+      const r = registry.lookup(c.field);
+      if ('unsupported' in r) m!.set(fieldKey(c.field), r.unsupported);
+      if (c.value?.kind === 'field') {
+        const rr = registry.lookup(c.value.field);
+        if ('unsupported' in rr) m!.set(fieldKey(c.value.field), rr.unsupported);
+      }
+    });
+    fieldsOf.set(n, m);
+    return m;
   };
   return { predicate: build(node), unsupported };
 }
@@ -292,7 +339,7 @@ function compileTest(type: FieldType, op: string, value: Value, key: string): Te
 }
 
 function compileStringTest(op: string, value: Value, key: string): Test {
-  if (op === 'in' || op === 'intersects') { const set = new Set(values(value)); return (v) => set.has(String(v)); }
+  if (op === 'in' || op === 'intersects') { const set = new Set(values(value)); return (v) => set.has(v as string); }
   if (op === 'pmatch') { const m = pathPrefixMatcher(values(value)); return (v) => m(String(v)); }
   const s = single(value, op, key);
   switch (op) {

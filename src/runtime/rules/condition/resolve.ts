@@ -71,6 +71,10 @@ export class Resolver {
   private readonly inProgress = new Set<string>();
   private readonly memo = new WeakMap<Node, Node>();
   private readonly sizes = new WeakMap<Node, number>();
+  private readonly macroRoots = new WeakSet<Node>();
+
+  /** True for the resolved body of a macro (the same object wherever the macro is used). */
+  isMacro = (node: Node): boolean => this.macroRoots.has(node);
 
   constructor(macros: ReadonlyMap<string, Node>, lists: ListTable) {
     this.macros = macros;
@@ -135,6 +139,7 @@ export class Resolver {
     this.inProgress.add(name);
     try {
       const out = this.expand(body, name);
+      this.macroRoots.add(out);
       this.expanded.set(name, out);
       return out;
     } finally {
