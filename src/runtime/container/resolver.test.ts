@@ -3,6 +3,7 @@
 // and a private containerd driven with ctr. Each engine skips with its reason when it cannot run.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { readdirSync, rmdirSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { RuntimeEvent } from '../event.ts';
 import { ContainerResolver } from './resolver.ts';
@@ -20,6 +21,19 @@ import {
   type DockerFixture,
 } from './test-support.ts';
 import { run, waitFor } from '../../../test/infra/util.ts';
+
+/** rmdir of the (empty) cgroup dirs a test made runc create, in every hierarchy; busy or absent ones stay. */
+function removeEmptyCgroups(rels: string[]): void {
+  for (const h of readdirSync('/sys/fs/cgroup')) {
+    for (const rel of rels) {
+      try {
+        rmdirSync(`/sys/fs/cgroup/${h}/${rel}`);
+      } catch {
+        // not there, not empty, or not a hierarchy
+      }
+    }
+  }
+}
 
 function execEvent(pid: number, exe: string, cgroupId?: number): RuntimeEvent {
   return { time: new Date().toISOString(), source: 'bpftrace', type: 'execve', category: 'process', cgroupId, process: { pid, comm: exe.split('/').pop()!.slice(0, 15), exe } };
@@ -104,6 +118,61 @@ describe('ContainerResolver with Docker', { skip: dockerSkip }, () => {
     const clean = execEvent(initPid, '/bin/sleep', cgroupOf(initPid).id);
     await resolver.attribute(clean);
     assert.notEqual(clean.process.exeFromUpperLayer, true);
+  });
+
+  test('Kubernetes cgroup layout (kubepods/<qos>/pod<uid>/<id>): engine found by asking, pod uid from the path', async () => {
+    const uid = '5f0c1e9a-2b3c-4d5e-8f90-a1b2c3d4e5f6';
+    const id = (await fx.docker.docker(['run', '-d', '--name', `triad-kube-${suffix}`, '--cgroup-parent', `/kubepods/burstable/pod${uid}`, fx.image, 'sleep', '300'])).stdout.trim();
+    try {
+      const pid = await containerPid(fx.docker, id);
+      const cg = cgroupOf(pid);
+      assert.equal(cg.path, `/kubepods/burstable/pod${uid}/${id}`);
+      const ev: RuntimeEvent = { time: new Date().toISOString(), source: 'bpftrace', type: 'openat', category: 'file', cgroupId: cg.id, process: { pid, comm: 'sleep' } };
+      await resolver.attribute(ev);
+      assert.equal(ev.container?.id, id);
+      assert.equal(ev.container?.runtime, 'docker');
+      assert.equal(ev.container?.k8s?.podUid, uid);
+    } finally {
+      await fx.docker.docker(['rm', '-f', id], { allowFail: true });
+      removeEmptyCgroups([`kubepods/burstable/pod${uid}`, 'kubepods/burstable', 'kubepods']);
+    }
+  });
+
+  test('a cgroup id whose process is gone is found by walking the cgroup tree; new container dirs are learned by inotify', async () => {
+    const fresh = new ContainerResolver({ dockerHost: fx.docker.host, podmanCli: false, podmanSocket: false, containerdAddresses: [], lookupBudgetMs: 2000 });
+    try {
+      const cg = cgroupOf(await containerPid(fx.docker, appId));
+      // pid 0x3fffffff never exists: only the index can map the cgroup id.
+      const ev: RuntimeEvent = { time: new Date().toISOString(), source: 'bpftrace', type: 'openat', category: 'file', cgroupId: cg.id, process: { pid: 0x3fffffff, comm: 'gone' } };
+      await fresh.attribute(ev);
+      assert.equal(ev.container?.id, appId);
+      assert.equal(fresh.index.refreshes, 1);
+      const id = (await fx.docker.docker(['run', '-d', '--name', `triad-watch-${suffix}`, fx.image, 'sleep', '300'])).stdout.trim();
+      try {
+        const ino = cgroupOf(await containerPid(fx.docker, id)).id;
+        await waitFor('inotify learned the new cgroup', async () => fresh.index.get(ino) !== undefined, 5000);
+        assert.equal(fresh.index.refreshes, 1, 'no walk was needed');
+      } finally {
+        await fx.docker.docker(['rm', '-f', id], { allowFail: true });
+      }
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  test('a slow engine answer: the first event goes on after the budget, its container info is completed later', async () => {
+    const hasty = new ContainerResolver({ dockerHost: fx.docker.host, podmanCli: false, podmanSocket: false, containerdAddresses: [], lookupBudgetMs: 0 });
+    try {
+      const pid = await containerPid(fx.docker, appId);
+      const ev: RuntimeEvent = { time: new Date().toISOString(), source: 'bpftrace', type: 'openat', category: 'file', cgroupId: cgroupOf(pid).id, process: { pid, comm: 'sleep' } };
+      await hasty.attribute(ev);
+      assert.deepEqual({ id: ev.container?.id, runtime: ev.container?.runtime, name: ev.container?.name }, { id: appId, runtime: 'docker', name: undefined });
+      await waitFor('filled in place', async () => ev.container?.name === `triad-app-${suffix}`, 5000);
+      assert.equal(ev.container?.imageDigest, fx.digest);
+      assert.ok(hasty.stats.budgetExceeded >= 1);
+    } finally {
+      await hasty.close();
+    }
   });
 
   test('the Docker event stream pre-resolves started containers and forgets dead ones', async () => {
