@@ -55,8 +55,12 @@ export class FlowMap {
   private readonly opts: FlowMapOptions;
   readonly stats = { recorded: 0, ignored: 0, dropped: 0 };
 
+  private readonly maxEndpoints: number;
+
   constructor(opts: FlowMapOptions = {}) {
     this.opts = opts;
+    // Every flow has two endpoints; more than that many distinct ones cannot be in kept flows.
+    this.maxEndpoints = 2 * Math.max(1, opts.maxFlows ?? 50_000);
   }
 
   flows(): Flow[] {
@@ -80,13 +84,20 @@ export class FlowMap {
     const remote = parseIp(net.remoteAddr);
     if (!remote || isLoopback(remote)) return false;
     const self = this.workloadEndpoint(event.container);
-    if (!self) return false;
+    if (!self) {
+      if (workloadOf(event.container)) this.stats.dropped++; // a container, but the map is full
+      return false;
+    }
     self.monitored = true;
     const local = parseIp(net.localAddr);
     if (local && !isLoopback(local) && local.address !== '0.0.0.0' && local.address !== '::') addAddress(self, local.address);
     const port = inbound ? net.localPort : net.remotePort;
     if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) return false;
     const peer = this.peerEndpoint(remote);
+    if (!peer) {
+      this.stats.dropped++;
+      return true;
+    }
     const protocol = net.protocol === 'udp' ? 'UDP' : 'TCP';
     const src = inbound ? peer : self;
     const dst = inbound ? self : peer;
@@ -115,6 +126,7 @@ export class FlowMap {
     if (!w) return undefined;
     let e = this.endpoints.get(w.key);
     if (!e) {
+      if (this.endpoints.size >= this.maxEndpoints) return undefined;
       e = { kind: w.kind, key: w.key, name: w.name, addresses: [] };
       if (w.namespace) e.namespace = w.namespace;
       if (w.labels) e.labels = w.labels;
@@ -126,17 +138,22 @@ export class FlowMap {
     return e;
   }
 
-  private peerEndpoint(ip: ParsedIp): FlowEndpoint {
-    const peer = this.workloadEndpoint(this.opts.containerOf?.(ip.address));
+  private peerEndpoint(ip: ParsedIp): FlowEndpoint | undefined {
+    const c = this.opts.containerOf?.(ip.address);
+    const peer = this.workloadEndpoint(c);
     if (peer) {
       addAddress(peer, ip.address);
       return peer;
     }
+    if (workloadOf(c)) return undefined; // a container, but no room left to remember it
     const prefix = ip.family === 4 ? this.opts.externalPrefixV4 : this.opts.externalPrefixV6;
     const cidr = cidrOf(ip, prefix);
     const key = `cidr:${cidr}`;
     let e = this.endpoints.get(key);
-    if (!e) this.endpoints.set(key, (e = { kind: 'external', key, name: cidr, addresses: [cidr] }));
+    if (!e) {
+      if (this.endpoints.size >= this.maxEndpoints) return undefined;
+      this.endpoints.set(key, (e = { kind: 'external', key, name: cidr, addresses: [cidr] }));
+    }
     return e;
   }
 }

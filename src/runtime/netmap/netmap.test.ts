@@ -220,6 +220,21 @@ test('dry-run semantics: ipBlock except, namespace labels, named ports, endPort,
   assert.deepEqual(r.verdicts.map((x) => `${x.flow.dst.name}:${x.verdict}`).sort(), ['192.168.5.7/32:blocked', '192.168.9.9/32:allowed', 'server:blocked']);
 });
 
+test('flow map: junk events are ignored and the map is bounded (counted drops)', () => {
+  const m = new FlowMap({ maxFlows: 3, containerOf: (ip) => IPS[ip] });
+  const clock = { t: Date.parse('2025-05-01T00:00:00Z') };
+  const junk = [null, 5, {}, { category: 'network', type: 'connect', net: null }, { category: 'network', type: 'connect', container: web, process: { pid: 1, comm: 'x' }, net: { family: 'ipv4', remoteAddr: '1.2.3.4', remotePort: 0 } },
+    { category: 'network', type: 'accept', container: web, process: { pid: 1, comm: 'x' }, net: { family: 'ipv4', remoteAddr: '1.2.3.4'.repeat(20), localPort: 80 } }];
+  for (const j of junk) assert.equal(m.record(j as unknown as RuntimeEvent), false);
+  for (let i = 0; i < 100; i++) m.record(connect(clock, web, 1, 'web', `198.51.100.${i}`, 443));
+  assert.equal(m.flows().length, 3);
+  assert.equal(m.stats.recorded, 3);
+  assert.equal(m.stats.dropped, 97);
+  const m2 = new FlowMap({ externalPrefixV4: 24 });
+  for (let i = 0; i < 100; i++) m2.record(connect(clock, web, 1, 'web', `198.51.100.${i}`, 443));
+  assert.deepEqual(m2.flows().map(describeFlow), ['shop/web → 198.51.100.0/24 443/TCP ×100']);
+});
+
 test('ip helpers: canonical addresses and prefixes', () => {
   assert.equal(parseIp('::FFFF:10.0.0.1')?.address, '10.0.0.1');
   assert.equal(parseIp('2001:0db8:0000:0000:0000:0000:0000:0001')?.address, '2001:db8::1');
