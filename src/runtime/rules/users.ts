@@ -2,7 +2,7 @@
 // root (a container's /etc/passwd, not the host's). We do the same through /proc/<pid>/root, read
 // once per container and cached; uid 0 is "root" everywhere.
 
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 
 const MAX_FILE = 1 << 20;
 const MAX_CACHED_ROOTS = 4096;
@@ -17,8 +17,9 @@ function readSmall(path: string): string | undefined {
   let fd: number | undefined;
   try {
     fd = openSync(path, 'r');
-    const buf = Buffer.alloc(MAX_FILE);
-    const n = readSync(fd, buf, 0, MAX_FILE, 0);
+    const size = Math.min(fstatSync(fd).size || MAX_FILE, MAX_FILE);
+    const buf = Buffer.alloc(size);
+    const n = readSync(fd, buf, 0, size, 0);
     return buf.subarray(0, n).toString('utf8');
   } catch {
     return undefined;
