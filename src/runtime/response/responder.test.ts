@@ -146,6 +146,12 @@ describe('responses on Docker containers', { skip: dockerFixtureUnavailable() },
     assert.deepEqual(await responder.execute('pause', alertFor(ev)), { action: 'pause', ok: true });
     assert.equal((await fx.docker.docker(['inspect', '-f', '{{.State.Paused}}', id])).stdout.trim(), 'true');
     await fx.docker.docker(['unpause', id]);
+    // As a Falco alert names it: the 12-character id, engine unknown.
+    const falcoStyle: RuntimeEvent = { ...ev, source: 'falco', container: { id: id.slice(0, 12), runtime: 'unknown' } };
+    const bare = new Responder({ dockerHost: fx.docker.host, podmanCli: false, containerdAddresses: [] });
+    assert.deepEqual(await bare.execute('pause', alertFor(falcoStyle)), { action: 'pause', ok: true });
+    assert.equal((await fx.docker.docker(['inspect', '-f', '{{.State.Paused}}', id])).stdout.trim(), 'true');
+    await fx.docker.docker(['unpause', id]);
     assert.deepEqual(await responder.execute('stop', alertFor(ev)), { action: 'stop', ok: true });
     assert.equal((await fx.docker.docker(['inspect', '-f', '{{.State.Running}}', id])).stdout.trim(), 'false');
     const gone = await responder.execute('pause', { ...alertFor(ev), container: { id: 'f'.repeat(64) } });
