@@ -11,6 +11,7 @@ import { loadManifestText } from '../../k8s/manifest/index.ts';
 import { FlowMap, type Flow } from './flows.ts';
 import { generateCiliumPolicies, generateNetworkPolicies, policiesToYaml } from './generate.ts';
 import { dryRun } from './dryrun.ts';
+import { flowsFromJson, flowsToJson } from './flows-io.ts';
 
 const here = (f: string) => fileURLToPath(new URL(`./testdata/${f}`, import.meta.url));
 const events = readFileSync(here('flows.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as RuntimeEvent);
@@ -58,4 +59,18 @@ test('real traffic: generated policies allow the observed window and block the n
     assert.match(after.blocked[0]!.policies[0]!, /triad-web$/);
     assert.equal(after.blockedConnections, after.blocked[0]!.flow.count);
   }
+});
+
+test('flows saved and read back give the same policies; malformed flow files are rejected by path', () => {
+  const observed = map('', newTrafficFrom);
+  const back = flowsFromJson(flowsToJson(observed), 'flows.json');
+  assert.deepEqual(back, observed);
+  assert.deepEqual(generateNetworkPolicies(back), generateNetworkPolicies(observed));
+  const doc = JSON.parse(flowsToJson(observed));
+  const bad = (mutate: (d: { flows: Record<string, unknown>[] }) => void) => { const d = structuredClone(doc); mutate(d); return JSON.stringify(d); };
+  assert.throws(() => flowsFromJson('{', 'f.json'), /^FlowsFormatError: f\.json: \$: invalid JSON/);
+  assert.throws(() => flowsFromJson('{"kind":"TriadFlows","version":2,"flows":[]}', 'f.json'), /f\.json: \$\.version: unsupported version 2/);
+  assert.throws(() => flowsFromJson(bad((d) => { d.flows[1]!.port = 70000; }), 'f.json'), /f\.json: \$\.flows\[1\]\.port: must be 1-65535/);
+  assert.throws(() => flowsFromJson(bad((d) => { (d.flows[0]!.src as Record<string, unknown>).labels = { a: 1 }; }), 'f.json'), /\$\.flows\[0\]\.src\.labels\.a: must be a string/);
+  assert.throws(() => flowsFromJson(bad((d) => { d.flows[2]!.lastSeen = 'later'; }), 'f.json'), /\$\.flows\[2\]\.lastSeen: must be an ISO-8601 time/);
 });
