@@ -108,21 +108,14 @@ export class Baseline {
       case 'connect':
         if (this.connect.size < this.limits.connect) { this.connect.add(b.key); added = true; }
         break;
-      case 'file-write': {
-        const before = this.fileWrites.overflow;
+      case 'file-write':
+        // The path set aggregates (paths.ts): false here means it was full and could not merge.
         added = this.fileWrites.add(b.key);
-        if (this.fileWrites.overflow > before) this.overflow['file-write']++;
-        return added && this.touchChanged();
-      }
+        break;
     }
     if (!added) this.overflow[b.kind]++;
     else this.dirty = true;
     return added;
-  }
-
-  private touchChanged(): boolean {
-    this.dirty = true;
-    return true;
   }
 
   setMode(mode: BaselineMode, now: number): void {
