@@ -176,8 +176,12 @@ export class ContainerResolver {
         if (meta) this.merge(entry, meta);
         else {
           this.stats.lookupFailures++;
-          // A /<ns>/<name> path no engine knows is not a confirmed container.
-          if (entry.match?.candidate) entry.meta.info.runtime = 'unknown';
+          // A /<ns>/<name> path no engine knows is not a container we can describe: settled, no
+          // retries (they would spawn ctr every RETRY_MS for an ordinary cgroup).
+          if (entry.match?.candidate) {
+            entry.meta.info.runtime = 'unknown';
+            entry.confirmed = true;
+          }
         }
       })
       .catch(() => {
@@ -268,6 +272,7 @@ export class ContainerResolver {
   }
 
   private async fromCtr(ctr: CtrCli, ns: string, id: string): Promise<ContainerMeta | undefined> {
+    if (!existsSync(ctr.address)) return undefined;
     const raw = await ctr.info(ns, id);
     if (!raw) return undefined;
     const meta = metaFromCtrInfo(raw, ns);
