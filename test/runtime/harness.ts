@@ -155,6 +155,13 @@ export async function startAgent(args: string[], opts: { timeoutMs?: number } = 
   };
 }
 
+/** `docker run -d` of a named container; returns its full id without waiting for it. */
+export async function startContainer(env: Env, name: string, image: string, cmd: string[], extra: string[] = []): Promise<string> {
+  await env.docker.docker(['rm', '-f', name], { allowFail: true });
+  const r = await env.docker.docker(['run', '-d', '--name', name, ...extra, image, ...cmd]);
+  return r.stdout.trim().split('\n').pop()!;
+}
+
 /** `docker run` of a named container (not removed: the agent resolves it after it exited); returns its full id. */
 export async function runContainer(env: Env, name: string, image: string, cmd: string[], extra: string[] = []): Promise<string> {
   await env.docker.docker(['rm', '-f', name], { allowFail: true });

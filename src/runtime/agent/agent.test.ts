@@ -135,3 +135,24 @@ test('timelines are bounded per container and in the number of containers', () =
   assert.deepEqual(tl.around('c1', last), [], 'least recently active container evicted');
   assert.equal(tl.around('c3', last).length, 1);
 });
+
+test('reorder buffer: releases in ts order once the watermark passes, bounded, late events counted', async () => {
+  const { ReorderBuffer } = await import('./reorder.ts');
+  let now = 1_000_000_000;
+  const out: number[] = [];
+  const rb = new ReorderBuffer<{ ts?: number; n: number }>((e) => out.push(e.n), { windowMs: 20, maxPending: 5, nowNs: () => now });
+  rb.push({ ts: now - 1_000, n: 2 }); // CPU 1's event arrives first
+  rb.push({ ts: now - 2_000, n: 1 }); // CPU 0's earlier event arrives second
+  rb.push({ n: 0 }); // no ts: straight through
+  assert.deepEqual(out, [0]);
+  now += 25e6;
+  rb.release(now - 20e6);
+  assert.deepEqual(out, [0, 1, 2]);
+  rb.push({ ts: now - 30e6, n: 3 }); // older than what was released: late, still delivered
+  rb.flush();
+  assert.deepEqual(out, [0, 1, 2, 3]);
+  assert.equal(rb.late, 1);
+  for (let i = 0; i < 5; i++) rb.push({ ts: now + 10 - i, n: 10 + i });
+  assert.deepEqual(out.slice(4), [14, 13, 12, 11, 10], 'maxPending releases everything at once, in order');
+  rb.flush();
+});

@@ -28,6 +28,8 @@ export interface AgentConfig {
   replayFormat?: 'auto' | 'triad' | 'falco' | 'tetragon';
   dockerHost?: string;
   metricsIntervalMs: number;
+  /** Live events are held this long to restore kernel order (default 20 ms). */
+  reorderWindowMs?: number;
   log: (message: string) => void;
 }
 
@@ -79,6 +81,7 @@ export async function buildAgent(cfg: AgentConfig, parts: AgentParts): Promise<B
     responsePolicy: policy,
     emitEvents: cfg.events,
     metricsIntervalMs: cfg.metricsIntervalMs,
+    reorderWindowMs: cfg.replay ? 0 : (cfg.reorderWindowMs ?? 20),
     log: cfg.log,
   });
   await parts.attributor?.start?.();

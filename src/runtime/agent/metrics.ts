@@ -43,6 +43,8 @@ export interface AgentMetrics {
   sensorRestarts: number;
   /** Events that made a pipeline stage throw (counted, the event goes on without that stage). */
   stageErrors: number;
+  /** Live events that arrived after the reorder window had already released a later one. */
+  reorderedLate: number;
   responses: number;
   responseFailures: number;
   latencyMs: { p50?: number; p99?: number; max?: number; samples: number };

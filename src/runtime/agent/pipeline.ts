@@ -9,6 +9,7 @@ import type { Output, OutputRecord } from '../output/output.ts';
 import type { Attributor, BaselineObserver, ProcessEnricher, ResponseExecutor, RuleEvaluator } from './components.ts';
 import { LatencyReservoir, type AgentMetrics } from './metrics.ts';
 import { ALERT_ONLY, decideAction, type ResponsePolicy } from './response-policy.ts';
+import { ReorderBuffer } from './reorder.ts';
 import { Timelines, type TimelineOptions } from './timeline.ts';
 
 export interface AgentOptions {
@@ -27,6 +28,11 @@ export interface AgentOptions {
   maxQueue?: number;
   /** Write a metrics record to the outputs this often (0 = only at stop; default 60 s). */
   metricsIntervalMs?: number;
+  /**
+   * Hold live events this long to put them back in kernel order (bpftrace's per-CPU buffers
+   * interleave); 0 = off (replays are already in order). Default 0; the CLI uses 20 ms live.
+   */
+  reorderWindowMs?: number;
   /** Called for every alert after it was written (tests, the CLI's counters). */
   onAlert?: (alert: Alert) => void;
   /** Diagnostics (stage errors, response failures): stderr in the CLI. */
@@ -47,10 +53,12 @@ export class Agent {
   private stopped = false;
   private readonly m = { events: 0, alerts: 0, ruleAlerts: 0, baselineAlerts: 0, dropped: 0, stageErrors: 0, responses: 0, responseFailures: 0 };
   private lastStageError = new Map<string, number>();
+  private readonly reorder: ReorderBuffer<RuntimeEvent> | undefined;
 
   constructor(opts: AgentOptions) {
     this.o = opts;
     this.timelines = new Timelines(opts.timeline);
+    if (opts.reorderWindowMs && opts.reorderWindowMs > 0) this.reorder = new ReorderBuffer((e) => this.enqueue(e), { windowMs: opts.reorderWindowMs, maxPending: opts.maxQueue });
   }
 
   async start(): Promise<void> {
@@ -65,6 +73,11 @@ export class Agent {
   /** The sensor's emit callback. */
   accept(event: RuntimeEvent): void {
     if (this.stopped) return;
+    if (this.reorder) this.reorder.push(event);
+    else this.enqueue(event);
+  }
+
+  private enqueue(event: RuntimeEvent): void {
     if (this.queue.length >= (this.o.maxQueue ?? 100_000)) {
       this.m.dropped++;
       return;
@@ -204,6 +217,7 @@ export class Agent {
     for (const out of this.o.outputs) outputs[out.name] = out.stats();
     return {
       ...this.m,
+      reorderedLate: this.reorder?.late ?? 0,
       sensorLost: h.lost,
       sensorDropped: h.dropped,
       sensorRestarts: h.restarts,
@@ -227,6 +241,7 @@ export class Agent {
     } catch (e) {
       this.o.log?.(`sensor stop: ${(e as Error).message}`);
     }
+    this.reorder?.flush();
     await this.settle();
     this.stopped = true;
     const metrics = this.metrics();
