@@ -94,6 +94,11 @@ export class EngineClient {
     return this.call<Record<string, unknown>>('GET', `/containers/${encodeURIComponent(id)}/json`);
   }
 
+  /** podman's own container inspect (same shape as `podman inspect`: ImageName, ImageDigest). */
+  inspectLibpodContainer(id: string): Promise<Record<string, unknown> | undefined> {
+    return this.call<Record<string, unknown>>('GET', `/v4.0.0/libpod/containers/${encodeURIComponent(id)}/json`);
+  }
+
   inspectImage(id: string): Promise<Record<string, unknown> | undefined> {
     return this.call<Record<string, unknown>>('GET', `/images/${encodeURIComponent(id)}/json`);
   }

@@ -3,7 +3,7 @@
 // and a private containerd driven with ctr. Each engine skips with its reason when it cannot run.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readdirSync, rmdirSync } from 'node:fs';
+import { existsSync, readdirSync, rmdirSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { RuntimeEvent } from '../event.ts';
 import { ContainerResolver } from './resolver.ts';
@@ -228,6 +228,21 @@ describe('ContainerResolver with podman', { skip: podmanUnavailable() }, () => {
       const drift = execEvent(pids[0]!, '/tmp/drop/sleep', cgroupOf(pids[0]!).id);
       await resolver.attribute(drift);
       assert.equal(drift.process.exeFromUpperLayer, true);
+
+      // podman's Docker-compatible API service, when it runs, answers instead of the CLI.
+      const sock = `/tmp/triad-podman-${process.pid}.sock`;
+      const svc = spawn('podman', ['system', 'service', '-t', '0', `unix://${sock}`], { stdio: 'ignore' });
+      try {
+        await waitFor('podman API socket', async () => existsSync(sock), 10_000);
+        const viaApi = new ContainerResolver({ dockerHost: false, podmanSocket: sock, podmanCli: false, containerdAddresses: [], lookupBudgetMs: 5000 });
+        const ev2: RuntimeEvent = { time: new Date().toISOString(), source: 'bpftrace', type: 'openat', category: 'file', cgroupId: cg.id, process: { pid, comm: 'sleep' } };
+        await viaApi.attribute(ev2);
+        assert.deepEqual({ id: ev2.container?.id, runtime: ev2.container?.runtime, name: ev2.container?.name, image: ev2.container?.image, digest: ev2.container?.imageDigest }, { id, runtime: 'podman', name, image, digest });
+        assert.equal(viaApi.describe(id)?.via, `unix://${sock}`);
+        await viaApi.close();
+      } finally {
+        svc.kill('SIGTERM');
+      }
     } finally {
       await resolver.close();
       await run('podman', ['rm', '-f', '-t', '0', id], { allowFail: true });

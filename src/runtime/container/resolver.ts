@@ -234,6 +234,16 @@ export class ContainerResolver {
 
   private async fromApi(client: EngineClient, id: string, runtime: 'docker' | 'podman'): Promise<ContainerMeta | undefined> {
     let raw: Record<string, unknown> | undefined;
+    if (runtime === 'podman') {
+      // podman's own endpoint names the digest the image was pulled by (ImageDigest); its Docker
+      // dialect only lists RepoDigests, in no telling order.
+      raw = await client.inspectLibpodContainer(id).catch(() => undefined);
+      if (raw) {
+        const meta = metaFromInspect(raw, 'podman');
+        meta.via = client.label;
+        return meta;
+      }
+    }
     try {
       raw = await client.inspectContainer(id);
     } catch {

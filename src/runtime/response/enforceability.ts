@@ -94,11 +94,12 @@ export async function probeEnforceability(opts: ProbeOptions = {}): Promise<Enfo
     const reachable = await c.ping();
     let version: string | undefined;
     if (reachable) version = ((await c.call<{ Version?: string }>('GET', '/version').catch(() => undefined))?.Version) ?? undefined;
-    engines.docker = { endpoint: c.label, reachable, ...(version ? { version } : {}) };
+    engines.docker = { endpoint: c.label, reachable, ...(version ? { version } : {}), ...(reachable ? {} : { error: 'no answer to GET /_ping' }) };
   }
   if (opts.podmanSocket && existsSync(opts.podmanSocket)) {
     const c = new EngineClient(`unix://${opts.podmanSocket}`);
-    engines.podman = { endpoint: c.label, reachable: await c.ping() };
+    const ok = await c.ping();
+    engines.podman = { endpoint: c.label, reachable: ok, ...(ok ? {} : { error: 'no answer to GET /_ping' }) };
   } else if (opts.podmanCli !== false) {
     const v = await new PodmanCli().version();
     engines.podman = { endpoint: 'podman (CLI)', reachable: v !== undefined, ...(v ? { version: v } : { error: 'podman not installed or not working' }) };
