@@ -141,9 +141,16 @@ export class BpftraceSensor implements Sensor {
 
   /** Spawns bpftrace; resolves when its probes are attached, rejects if it dies or times out first. */
   private launch(bin: string): Promise<void> {
+    let attached = false;
+    let ready: () => void = () => {};
     const parser = new BpftraceParser((e) => this.sampler!.push(e), {
       monotonicEpochMs: monotonicEpochMs(),
       onLost: (n) => (this.lost += n),
+      onReady: () => {
+        if (attached) return;
+        attached = true;
+        ready();
+      },
     });
     if (this.parser) this.malformed += this.parser.stats.malformed;
     this.parser = parser;
@@ -153,14 +160,18 @@ export class BpftraceSensor implements Sensor {
       BPFTRACE_PERF_RB_PAGES: String(this.opts.perfPages ?? 1024),
       BPFTRACE_MAP_KEYS_MAX: '65536',
     };
-    const child = spawn(bin, ['-f', 'json', join(this.scriptDir!, 'sensor.bt')], { stdio: ['ignore', 'pipe', 'pipe'], env });
+    const child = spawn(bin, ['-B', 'line', '-f', 'json', join(this.scriptDir!, 'sensor.bt')], { stdio: ['ignore', 'pipe', 'pipe'], env });
     this.child = child;
     return new Promise((resolve, reject) => {
-      let attached = false;
       let stderrTail = '';
       const timer = setTimeout(() => {
         if (!attached) child.kill('SIGKILL');
       }, this.opts.attachTimeoutMs ?? 120_000);
+      ready = () => {
+        clearTimeout(timer);
+        this.onAttached();
+        resolve();
+      };
       let carry = '';
       child.stdout!.setEncoding('utf8');
       child.stdout!.on('data', (chunk: string) => {
@@ -173,12 +184,6 @@ export class BpftraceSensor implements Sensor {
         let first = carry + chunk.slice(0, nl);
         carry = '';
         for (;;) {
-          if (!attached && first.startsWith('{"type": "attached_probes"')) {
-            attached = true;
-            clearTimeout(timer);
-            this.onAttached();
-            resolve();
-          }
           this.opts.onRawLine?.(first);
           parser.line(first);
           start = nl + 1;

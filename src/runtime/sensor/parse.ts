@@ -24,6 +24,8 @@ export interface ParserOptions {
   pendingTimeoutMs?: number;
   /** Called for bpftrace's attached_probes line. */
   onAttached?: (probes: number) => void;
+  /** Called when BEGIN's ready record arrives: every probe is attached. */
+  onReady?: () => void;
   /** Called with each "Lost N events" count. */
   onLost?: (events: number) => void;
   now?: () => number;
@@ -178,6 +180,7 @@ export class BpftraceParser {
       g.result = { ret, comm: data.slice(pos) };
       return this.tryComplete(g);
     }
+    if (tag === 'B') return this.opts.onReady?.();
     if (!tag) return void this.stats.malformed++;
     // Header: tag name ts tid pid ppid uid euid gid loginuid cgroup nstr nargs args... comm
     let pos = splitTokens(data, 2, 12, t);
