@@ -6,7 +6,7 @@
 // and sets extensions; errors are thrown as plain Errors and surface as evaluation errors.
 import type { Environment } from '@marcbachmann/cel-js';
 import { Quantity, parseQuantity } from './quantity.ts';
-import { describeImageRef } from './image-ref.ts';
+import { cachedImageRef } from './image-ref.ts';
 
 /** Largest regex subject we hand to the JavaScript engine (backtracking regexes are superlinear). */
 const MAX_REGEX_SUBJECT = 64 * 1024;
@@ -152,7 +152,7 @@ export function registerKubernetesLibrary(env: Environment): void {
     .registerFunction('Quantity.sub(Quantity): Quantity', (a: Quantity, b: Quantity) => a.add(b.negate()))
     .registerFunction('Quantity.sub(int): Quantity', (a: Quantity, b: bigint) => a.add(new Quantity(-b, 1n, String(-b))));
   // Triad: image references (`imageRef(c.image).tag == ""` means no tag was written).
-  env.registerFunction('imageRef(string): map<string, dyn>', (s: string) => describeImageRef(s));
+  env.registerFunction('imageRef(string): map<string, dyn>', (s: string) => cachedImageRef(s));
 }
 
 /** What the documentation lists as available beyond cel-js's built-ins. */

@@ -4,6 +4,7 @@
 // an evaluation error obeys failurePolicy (Fail: the error counts as a violation; Ignore: it does
 // not, but is still reported). Exceptions then turn failures into audited exemptions.
 import { BudgetExceededError, describeEvalError, resetBudget, type ExpressionLimits } from './cel-env.ts';
+import type { CompiledExpression } from './cel-env.ts';
 import type { CompiledPolicy } from './compile.ts';
 import type { CompiledException } from './exceptions.ts';
 import { prepareSubject, type Subject } from './inputs.ts';
@@ -22,42 +23,88 @@ function oneLine(s: string): string {
   return t.length > MAX_MESSAGE ? `${t.slice(0, MAX_MESSAGE - 1)}…` : t;
 }
 
-/** `variables` as ValidatingAdmissionPolicy has it: lazy, memoised, errors raised where used. */
-function lazyVariables(policy: CompiledPolicy, vars: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const v of policy.variables) {
-    let state: 'new' | 'busy' | 'done' = 'new';
-    let value: unknown;
-    Object.defineProperty(out, v.name, {
-      enumerable: true,
-      get() {
-        if (state === 'done') return value;
-        if (state === 'busy') throw new Error(`variable ${v.name} refers to itself`);
-        state = 'busy';
-        try {
-          value = v.expr.run(vars);
-        } catch (e) {
-          state = 'new';
-          if (e instanceof BudgetExceededError) throw e;
-          throw new Error(`variable ${v.name}: ${describeEvalError(e)}`);
-        }
-        state = 'done';
-        return value;
-      },
+/**
+ * `variables` as ValidatingAdmissionPolicy has it: lazy, memoised, errors raised where used.
+ * Built once per policy (the getters) and reset for each evaluation: defining fresh getters for
+ * every evaluation cost more than most of the expressions that read them.
+ */
+class LazyVariables {
+  /** What CEL reads as `variables` (own getter properties: cel-js reads own fields only). */
+  readonly view: Record<string, unknown> = {};
+  #values: unknown[];
+  /** Per variable: 0 not computed, 1 being computed (a cycle if read again), 2 done. */
+  #state: Uint8Array;
+  #vars: Record<string, unknown> = {};
+
+  constructor(policy: CompiledPolicy, run: (e: CompiledExpression, vars: Record<string, unknown>) => unknown) {
+    this.#values = new Array(policy.variables.length);
+    this.#state = new Uint8Array(policy.variables.length);
+    policy.variables.forEach((v, i) => {
+      Object.defineProperty(this.view, v.name, {
+        enumerable: true,
+        get: () => {
+          if (this.#state[i] === 2) return this.#values[i];
+          if (this.#state[i] === 1) throw new Error(`variable ${v.name} refers to itself`);
+          this.#state[i] = 1;
+          try {
+            this.#values[i] = run(v.expr, this.#vars);
+          } catch (e) {
+            this.#state[i] = 0;
+            if (e instanceof BudgetExceededError) throw e;
+            throw new Error(`variable ${v.name}: ${describeEvalError(e)}`);
+          }
+          this.#state[i] = 2;
+          return this.#values[i];
+        },
+      });
     });
   }
-  return out;
+
+  /** Forgets the previous evaluation's values; `vars` is the activation the variables run in. */
+  reset(vars: Record<string, unknown>): Record<string, unknown> {
+    this.#vars = vars;
+    this.#state.fill(0);
+    this.#values.fill(undefined);
+    return this.view;
+  }
 }
 
 export class CompiledPolicySet {
   readonly policies: readonly CompiledPolicy[];
   readonly exceptions: readonly CompiledException[];
   readonly limits: ExpressionLimits;
+  /** Each policy's reusable `variables` (evaluation is synchronous: one evaluation at a time). */
+  #lazy = new WeakMap<CompiledPolicy, LazyVariables>();
+  /** Expressions that several policies share (see sharedExpressionKeys), by expression. */
+  #shared: Map<CompiledExpression, string>;
+  /** Results of shared expressions for the input being evaluated (undefined between evaluations). */
+  #memo: Map<string, { value?: unknown; error?: unknown }> | undefined;
 
   constructor(policies: CompiledPolicy[], exceptions: CompiledException[], limits: ExpressionLimits) {
     this.policies = policies;
     this.exceptions = exceptions;
     this.limits = limits;
+    this.#shared = sharedExpressionKeys(policies);
+  }
+
+  /** Runs one expression; a shared one runs once per input, its result (or error) reused by every policy. */
+  #run(expr: CompiledExpression, vars: Record<string, unknown>): unknown {
+    const key = this.#memo && this.#shared.get(expr);
+    if (key === undefined) return expr.run(vars);
+    const hit = this.#memo!.get(key);
+    if (hit) {
+      if ('error' in hit) throw hit.error;
+      return hit.value;
+    }
+    try {
+      const value = expr.run(vars);
+      this.#memo!.set(key, { value });
+      return value;
+    } catch (e) {
+      // A budget overrun belongs to the policy that ran out, not to the expression.
+      if (!(e instanceof BudgetExceededError)) this.#memo!.set(key, { error: e });
+      throw e;
+    }
   }
 
   /** Exceptions past their expiry at `now`: they no longer apply, and reports should say so. */
@@ -96,18 +143,28 @@ export class CompiledPolicySet {
   evaluateSubject(subject: Subject, opts: EvaluateOptions = {}): Verdict[] {
     const now = opts.now ?? new Date();
     const out: Verdict[] = [];
-    for (const p of this.policies) {
-      if (!p.match(subject)) continue;
-      const vs = this.#evaluatePolicy(p, subject, now);
-      for (const v of vs) out.push(v.result === 'pass' ? v : this.#applyExceptions(v, subject, now));
+    // One activation for every policy of this input: only params and variables change between them.
+    let vars: Record<string, unknown> | undefined;
+    this.#memo = this.#shared.size ? new Map() : undefined;
+    try {
+      for (const p of this.policies) {
+        if (!p.match(subject)) continue;
+        vars ??= { ...subject.vars, params: null, now, authorizer: null, variables: null };
+        const vs = this.#evaluatePolicy(p, subject, vars);
+        for (const v of vs) out.push(v.result === 'pass' ? v : this.#applyExceptions(v, subject, now));
+      }
+    } finally {
+      this.#memo = undefined;
     }
     return out;
   }
 
-  #evaluatePolicy(p: CompiledPolicy, s: Subject, now: Date): Verdict[] {
+  #evaluatePolicy(p: CompiledPolicy, s: Subject, vars: Record<string, unknown>): Verdict[] {
     const spec = p.spec;
-    const vars: Record<string, unknown> = { ...s.vars, params: p.params, now, authorizer: null };
-    vars.variables = lazyVariables(p, vars);
+    let lazy = this.#lazy.get(p);
+    if (!lazy) this.#lazy.set(p, (lazy = new LazyVariables(p, (e, v) => this.#run(e, v))));
+    vars.params = p.params;
+    vars.variables = lazy.reset(vars);
     const base = {
       policy: spec.name,
       action: spec.action,
@@ -127,7 +184,7 @@ export class CompiledPolicySet {
       resetBudget(this.limits.maxIterations);
       let r: unknown;
       try {
-        r = c.expr.run(vars);
+        r = this.#run(c.expr, vars);
       } catch (e) {
         return [errorVerdict(undefined, `match condition ${c.name}`, e, spec.source.line)];
       }
@@ -139,7 +196,7 @@ export class CompiledPolicySet {
       resetBudget(this.limits.maxIterations);
       let r: unknown;
       try {
-        r = v.expr.run(vars);
+        r = this.#run(v.expr, vars);
       } catch (e) {
         out.push({ ...errorVerdict(v.spec.name, `validation ${v.spec.name}`, e, v.spec.expressionLine), severity: v.spec.severity ?? spec.severity });
         continue;
@@ -210,7 +267,7 @@ export class CompiledPolicySet {
     if (v.messageExpr) {
       resetBudget(this.limits.maxIterations);
       try {
-        const m = v.messageExpr.run(vars);
+        const m = this.#run(v.messageExpr, vars);
         // As in Kubernetes: a messageExpression that fails or is not a non-empty string falls back.
         if (typeof m === 'string' && m.trim()) return oneLine(m);
       } catch {
@@ -235,6 +292,36 @@ export class CompiledPolicySet {
     if (expired.length) out.expiredExceptions = expired;
     return out;
   }
+}
+
+/**
+ * Expressions written identically in several policies (pss-restricted repeats most of
+ * pss-baseline) give the same result for the same input, provided they read nothing that differs
+ * between the policies: `params` never shares, and an expression that reads `variables` shares
+ * only with policies whose variables are all written the same. Key: the source plus, when
+ * `variables` is read, the policy's variable definitions. Only keys found in two or more policies
+ * are kept, so that unshared expressions pay nothing.
+ */
+function sharedExpressionKeys(policies: readonly CompiledPolicy[]): Map<CompiledExpression, string> {
+  const mentions = (src: string, word: string) => new RegExp(`\\b${word}\\b`).test(src);
+  const byKey = new Map<string, { exprs: CompiledExpression[]; policies: Set<CompiledPolicy> }>();
+  for (const p of policies) {
+    const defs = p.variables.map((v) => `${v.name}=${v.expr.source}`).join('\n');
+    const defsUseParams = mentions(defs, 'params');
+    const exprs = [...p.conditions.map((c) => c.expr), ...p.variables.map((v) => v.expr), ...p.validations.flatMap((v) => (v.messageExpr ? [v.expr, v.messageExpr] : [v.expr]))];
+    for (const e of exprs) {
+      const readsVariables = mentions(e.source, 'variables');
+      if (mentions(e.source, 'params') || (readsVariables && defsUseParams)) continue;
+      const key = readsVariables ? `${e.source}\u0000${defs}` : e.source;
+      let entry = byKey.get(key);
+      if (!entry) byKey.set(key, (entry = { exprs: [], policies: new Set() }));
+      entry.exprs.push(e);
+      entry.policies.add(p);
+    }
+  }
+  const out = new Map<CompiledExpression, string>();
+  for (const [key, { exprs, policies: ps }] of byKey) if (ps.size > 1) for (const e of exprs) out.set(e, key);
+  return out;
 }
 
 /** What the admission webhook (and `policy eval`) does with verdicts. */

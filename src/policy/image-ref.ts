@@ -16,3 +16,24 @@ export function describeImageRef(ref: string): Record<string, unknown> {
   }
 }
 
+
+/** Distinct references kept by `cachedImageRef` (a cluster runs far fewer distinct images). */
+const MAX_CACHED_REFS = 4096;
+const refCache = new Map<string, Readonly<Record<string, unknown>>>();
+
+/**
+ * describeImageRef, memoised: policies call `imageRef(c.image)` several times per container, per
+ * policy and per request, always on the same few references. The result is frozen because it is
+ * shared; the cache is bounded (cleared when full: cheaper than LRU bookkeeping on a hot path).
+ */
+export function cachedImageRef(ref: string): Readonly<Record<string, unknown>> {
+  // Hostile input: only reference-sized strings are kept (a registry caps references well below this).
+  if (ref.length > 1024) return Object.freeze(describeImageRef(ref));
+  let r = refCache.get(ref);
+  if (r === undefined) {
+    r = Object.freeze(describeImageRef(ref));
+    if (refCache.size >= MAX_CACHED_REFS) refCache.clear();
+    refCache.set(ref, r);
+  }
+  return r;
+}
