@@ -31,6 +31,7 @@ interface RunFlags {
   replayFormat: 'auto' | 'triad' | 'falco' | 'tetragon';
   dockerHost?: string;
   metricsInterval: string;
+  reorderWindow: string;
 }
 
 async function runAgent(flags: RunFlags): Promise<void> {
@@ -52,6 +53,7 @@ async function runAgent(flags: RunFlags): Promise<void> {
       replayFormat: flags.replayFormat,
       dockerHost: flags.dockerHost,
       metricsIntervalMs: parseDuration(flags.metricsInterval, '--metrics-interval'),
+      reorderWindowMs: parseDuration(flags.reorderWindow, '--reorder-window'),
       log,
     };
   } catch (e) {
@@ -177,6 +179,7 @@ export function registerAgentCommands(program: Command): Command {
     .addOption(new Option('--replay-format <format>', 'format of --replay').choices(['auto', 'triad', 'falco', 'tetragon']).default('auto'))
     .option('--docker-host <url>', 'Docker engine socket (default $DOCKER_HOST or /var/run/docker.sock)')
     .option('--metrics-interval <duration>', 'how often a metrics record goes to the outputs (0 = only at exit)', '60s')
+    .option('--reorder-window <duration>', 'hold live events this long to restore kernel order across CPUs (exec-to-alert latency vs correct process trees)', '20ms')
     .action((flags: RunFlags) => runAgent(flags));
   registerBaselineCommands(agent);
   registerAgentSubcommands(agent);

@@ -45,6 +45,8 @@ export interface AgentMetrics {
   stageErrors: number;
   /** Live events that arrived after the reorder window had already released a later one. */
   reorderedLate: number;
+  /** Events per type (execve, openat, ...). */
+  eventsByType: Record<string, number>;
   responses: number;
   responseFailures: number;
   latencyMs: { p50?: number; p99?: number; max?: number; samples: number };

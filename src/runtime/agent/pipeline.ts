@@ -54,6 +54,7 @@ export class Agent {
   private readonly m = { events: 0, alerts: 0, ruleAlerts: 0, baselineAlerts: 0, dropped: 0, stageErrors: 0, responses: 0, responseFailures: 0 };
   private lastStageError = new Map<string, number>();
   private readonly reorder: ReorderBuffer<RuntimeEvent> | undefined;
+  private readonly byType = new Map<string, number>();
 
   constructor(opts: AgentOptions) {
     this.o = opts;
@@ -106,6 +107,10 @@ export class Agent {
   /** Runs one event through every stage; returns a promise only when a stage went asynchronous. */
   process(event: RuntimeEvent): Promise<void> | void {
     this.m.events++;
+    // Syscall names are a small fixed vocabulary; the cap keeps junk types from a replay bounded.
+    const t = this.byType.get(event.type);
+    if (t !== undefined) this.byType.set(event.type, t + 1);
+    else if (this.byType.size < 256) this.byType.set(event.type, 1);
     if (event.category === 'agent' || event.source === 'agent') {
       this.writeAll({ kind: 'agent', time: event.time, type: event.type, ...(event.args ?? {}), event });
       return;
@@ -218,6 +223,7 @@ export class Agent {
     return {
       ...this.m,
       reorderedLate: this.reorder?.late ?? 0,
+      eventsByType: Object.fromEntries(this.byType),
       sensorLost: h.lost,
       sensorDropped: h.dropped,
       sensorRestarts: h.restarts,

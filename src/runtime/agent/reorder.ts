@@ -24,7 +24,7 @@ export class ReorderBuffer<T extends Timestamped> {
   constructor(emit: (e: T) => void, opts: { windowMs?: number; maxPending?: number; nowNs?: () => number } = {}) {
     this.emit = emit;
     this.windowNs = (opts.windowMs ?? 20) * 1e6;
-    this.tickMs = Math.max(1, Math.floor((opts.windowMs ?? 20) / 2));
+    this.tickMs = Math.max(1, Math.floor((opts.windowMs ?? 20) / 4));
     this.maxPending = opts.maxPending ?? 50_000;
     this.nowNs = opts.nowNs ?? (() => Number(process.hrtime.bigint()));
   }
