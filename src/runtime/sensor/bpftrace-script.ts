@@ -18,7 +18,9 @@
 //
 // Records (tokens separated by one space; <...> is the trailing string):
 //   H <name> ts tid pid ppid uid euid gid loginuid cgroup nstr nargs arg1..argN <comm>
-//        an event header; H is a letter naming the shape (see parse.ts); nstr S records follow
+//        an event header; H is a letter naming the shape (see parse.ts); nstr S records follow.
+//        For the exec enter header (E) they are argv[0..n-1] then the filename (last, index n+1):
+//        a filename on the header itself would exceed the 512-byte BPF stack next to the argv loop.
 //   S ts tid idx <string>              string idx (1-based) of the event keyed (ts, tid)
 //   R <name> ets tid ret <comm>       result of the pending syscall whose enter was keyed (ets, tid)
 //   B ready                           printed by BEGIN once every probe is attached
@@ -30,9 +32,13 @@
 export interface ScriptOptions {
   /** Max argv entries read per exec (each costs one printf). */
   argvMax?: number;
-  /** Module load attempts via raw_syscalls:sys_exit: this kernel has no init_module tracepoints, and a
-   *  raw syscall probe fires on EVERY syscall (filtered in the kernel by id), so it can be turned off. */
-  moduleAttempts?: boolean;
+  /**
+   * Module loads: 'tracepoints' uses sys_enter/exit_(f)init_module (kernels with CONFIG_MODULES);
+   * 'raw' catches the attempts on kernels without module support through raw_syscalls:sys_exit, which
+   * fires on EVERY syscall (filtered by id in the kernel) and costs ~30 % more in an exec storm;
+   * 'off' disables both. The sensor picks 'tracepoints' when they exist, else 'off'.
+   */
+  moduleAttempts?: 'tracepoints' | 'raw' | 'off';
 }
 
 export const DEFAULT_ARGV_MAX = 20;
@@ -46,9 +52,9 @@ const COMMON_FMT = '%llu %d %d %d %u %u %u %u %llu';
 const COMMON_ARGS = '$ts, tid, pid, curtask->real_parent->tgid, uid, curtask->cred->euid.val, gid, curtask->loginuid.val, cgroup';
 
 /** printf of an event header: `tag name common nstr nargs args... comm`. */
-function header(tag: string, name: string, nstr: string | number, args: Array<[fmt: string, expr: string]>): string {
+function header(tag: string, name: string, nstr: string | number, args: Array<[fmt: string, expr: string]>, trailing = 'comm'): string {
   const fmt = [tag, name, COMMON_FMT, '%d', String(args.length), ...args.map((a) => a[0]), '%s'].join(' ');
-  const exprs = [COMMON_ARGS, String(nstr), ...args.map((a) => a[1]), 'comm'].join(', ');
+  const exprs = [COMMON_ARGS, String(nstr), ...args.map((a) => a[1]), trailing].join(', ');
   return `printf("${fmt}", ${exprs});`;
 }
 
@@ -184,13 +190,13 @@ function execProbe(syscall: 'execve' | 'execveat', argvMax: number): string {
     if ($more) {
       $a = *($argv + $n);
       if ($a == 0) { $more = 0; } else {
-        ${strRecord('$n + 2', 'str($a)')}
+        ${strRecord('$n + 1', 'str($a)')}
         $n = $n + 1;
       }
     }
   }
   if ($more) { $more = *($argv + $n) != 0; }
-  ${strRecord(1, 'str(args->filename)')}
+  ${strRecord('$n + 1', 'str(args->filename)')}
   ${header('E', syscall, '$n + 1', [['%d', '$more'], ['%d', dfd], ['%d', flags]])}
   ${PEND}
 }
@@ -232,6 +238,9 @@ export function bpftraceScript(opts: ScriptOptions = {}): string {
   ${header('F', sc, 0, [])}
 }`);
   }
+  // A thread that dies inside a pending syscall (killed during a blocking connect) must not leak its
+  // @pend entry: the map is bounded, and a full map would cost results to every later syscall.
+  parts.push(`tracepoint:sched:sched_process_exit { delete(@pend[tid]); }`);
   parts.push(`tracepoint:sched:sched_process_exit /args->group_dead/ {
   $ts = nsecs;
   ${header('Q', 'procexit', 0, [['%d', 'curtask->exit_code'], ['%d', 'curtask->signal->group_exit_code']])}
@@ -325,12 +334,19 @@ ${exitResult('mount')}`);
   ${PEND}
 }
 ${exitResult('memfd_create')}`);
-  if (opts.moduleAttempts !== false) {
+  if (opts.moduleAttempts === 'raw') {
     // x86_64 syscall numbers: 175 init_module, 313 finit_module, 176 delete_module.
     parts.push(`tracepoint:raw_syscalls:sys_exit /args->id == 175 || args->id == 313 || args->id == 176/ {
   $ts = nsecs;
   ${header('K', 'module', 0, [['%ld', 'args->id'], ['%ld', 'args->ret']])}
 }`);
+  } else if (opts.moduleAttempts === 'tracepoints') {
+    for (const [sc, id] of [['init_module', 175], ['finit_module', 313], ['delete_module', 176]] as const) {
+      parts.push(`tracepoint:syscalls:sys_exit_${sc} {
+  $ts = nsecs;
+  ${header('K', 'module', 0, [['%ld', String(id)], ['%ld', 'args->ret']])}
+}`);
+    }
   }
   return parts.join('\n') + '\n';
 }

@@ -11,7 +11,7 @@ import type { RuntimeEvent, Sensor, SensorHealth } from '../event.ts';
 import { bpftraceScript, STRLEN, type ScriptOptions } from './bpftrace-script.ts';
 import { BpftraceParser, monotonicEpochMs } from './parse.ts';
 import { Sampler, type SamplerOptions } from './sampler.ts';
-import { ensureTracefs } from './tracefs.ts';
+import { ensureTracefs, TRACEFS } from './tracefs.ts';
 
 export interface BpftraceSensorOptions extends ScriptOptions, SamplerOptions {
   /** Absolute path of bpftrace; found on the usual system paths by default. */
@@ -108,7 +108,8 @@ export class BpftraceSensor implements Sensor {
       emit(e);
     }, this.opts);
     this.scriptDir = mkdtempSync(join(tmpdir(), 'triad-sensor-'));
-    writeFileSync(join(this.scriptDir, 'sensor.bt'), bpftraceScript(this.opts));
+    const moduleAttempts = this.opts.moduleAttempts ?? (existsSync(`${TRACEFS}/events/syscalls/sys_exit_finit_module`) ? 'tracepoints' : 'off');
+    writeFileSync(join(this.scriptDir, 'sensor.bt'), bpftraceScript({ ...this.opts, moduleAttempts }));
     this.state = 'starting';
     this.sweepTimer = setInterval(() => this.parser?.sweep(), 500);
     this.sweepTimer.unref();

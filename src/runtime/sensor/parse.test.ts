@@ -76,9 +76,9 @@ test('a path with quotes, newlines, tabs, spaces and invalid UTF-8 is one exact 
 
 test('exec records join in every arrival order; failed exec keeps ret and old comm', () => {
   const recs = [
-    line('S 500 9 2 ls'),
-    line('S 500 9 3 -l\nx'),
-    line('S 500 9 1 /bin/ls'),
+    line('S 500 9 1 ls'),
+    line('S 500 9 2 -l\nx'),
+    line('S 500 9 3 /bin/ls'),
     line(`E execve ${COMMON(500, 9)} 3 3 0 -100 0 bash`),
     line(`X execve ${COMMON(600, 9)} 0 2 500 9 ls`),
   ];
@@ -102,6 +102,7 @@ test('exec records join in every arrival order; failed exec keeps ret and old co
   assert.equal(events.length, 1);
   assert.equal(events[0]!.ret, -2);
   assert.equal(events[0]!.process.comm, 'bash');
+  assert.equal(events[0]!.process.exe, '/nope');
   assert.deepEqual(events[0]!.process.argv, []);
 });
 
@@ -164,8 +165,8 @@ test('memfd_create then exec of /proc/self/fd/N is fileless', () => {
   p.line(line('S 1 5 1 x'));
   p.line(line(`K memfd_create ${COMMON(1, 5)} 1 1 0 perl`));
   p.line(line('R memfd_create 1 5 3 perl'));
-  p.line(line('S 2 5 1 /proc/self/fd/3'));
-  p.line(line('S 2 5 2 payload'));
+  p.line(line('S 2 5 1 payload'));
+  p.line(line('S 2 5 2 /proc/self/fd/3'));
   p.line(line(`E execve ${COMMON(2, 5)} 2 3 0 -100 0 perl`));
   p.line(line(`X execve ${COMMON(3, 5)} 0 2 2 5 3`));
   p.line(line('S 4 5 1 /proc/self/fd/4'));

@@ -262,15 +262,17 @@ export class BpftraceParser {
     return e;
   }
 
-  /** An exec: `who` is the X header (after exec) or the enter header (failed exec). */
+  /** An exec: `who` is the X header (after exec) or the enter header (failed exec). The enter's
+   *  strings are argv then the filename (last); the failed exec's comm comes with its R record. */
   private emitExec(who: Header, enter: Header | undefined, g: Group | undefined, ret?: number): void {
-    const comm = enter && !g?.exec && g?.result ? g.result.comm : who.comm;
+    let comm = who.comm;
+    if (who === enter) comm = g?.result?.comm ?? enter.comm;
     const e = this.base(who, enter?.name ?? 'execve', 'process', comm);
     if (enter && g) {
-      const exe = g.strings[0];
-      if (exe !== undefined) e.process.exe = exe;
+      const exe = g.strings[enter.nstr - 1] ?? '';
+      e.process.exe = exe;
       const argv: string[] = [];
-      for (let i = 1; i < enter.nstr; i++) argv.push(g.strings[i] ?? '');
+      for (let i = 0; i < enter.nstr - 1; i++) argv.push(g.strings[i] ?? '');
       e.process.argv = argv;
       const args: Record<string, string | number> = {};
       if (enter.args[0] === '1') args.argvTruncated = 1;
@@ -280,7 +282,7 @@ export class BpftraceParser {
       }
       if (g.got < enter.nstr) args.incomplete = 1;
       if (Object.keys(args).length) e.args = args;
-      if (exe !== undefined && this.isMemfdExec(who.pid, exe, enter)) e.process.exeFromMemfd = true;
+      if (this.isMemfdExec(who.pid, exe, enter)) e.process.exeFromMemfd = true;
     }
     if (ret !== undefined) e.ret = ret;
     this.out(e);

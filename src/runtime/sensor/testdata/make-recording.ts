@@ -9,7 +9,7 @@ import { createWriteStream, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startDocker } from '../../../../test/infra/docker.ts';
-import { IMAGE_CACHE } from '../../../../test/infra/debian-image.ts';
+import { ensureDebianRootfs } from '../../../../test/infra/debian-image.ts';
 import { BpftraceSensor } from '../bpftrace.ts';
 import type { RuntimeEvent } from '../../event.ts';
 
@@ -18,13 +18,12 @@ const outPath = process.argv[2] && !process.argv[2].startsWith('--') ? process.a
 const maxIdx = process.argv.indexOf('--max-events');
 const maxEvents = maxIdx > 0 ? Number(process.argv[maxIdx + 1]) : 4000;
 
-const rootfs = (await import('node:fs')).readdirSync(IMAGE_CACHE).find((f) => /^rootfs-bookworm-[0-9a-f]+\.tar$/.test(f));
-if (!rootfs) throw new Error(`no cached bookworm rootfs in ${IMAGE_CACHE}: run a test that builds Debian images first`);
+const rootfs = await ensureDebianRootfs();
 
 const docker = await startDocker();
 const image = 'triad-recording:bookworm';
 const has = await docker.docker(['image', 'inspect', image], { allowFail: true });
-if (has.code !== 0) await docker.docker(['import', join(IMAGE_CACHE, rootfs), image]);
+if (has.code !== 0) await docker.docker(['import', rootfs, image]);
 
 const out = createWriteStream(outPath);
 let n = 0;
