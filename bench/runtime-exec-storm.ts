@@ -7,11 +7,13 @@
 // The agent bench reuses runExecStorm() with its own consumer (the whole pipeline after the sensor).
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { BpftraceParser } from '../src/runtime/sensor/parse.ts';
 import type { RuntimeEvent } from '../src/runtime/event.ts';
 import { BpftraceSensor, bpftraceUnavailable, type BpftraceSensorOptions } from '../src/runtime/sensor/bpftrace.ts';
 import { dockerUnavailable, startDocker, type TestDocker } from '../test/infra/docker.ts';
 import { ensureDebianRootfs } from '../test/infra/debian-image.ts';
-import { table, type Figure } from './util.ts';
+import { REPO_ROOT, table, type Figure } from './util.ts';
 
 export interface ExecStormOptions {
   count?: number;
@@ -149,7 +151,26 @@ export function execStormFigures(r: ExecStormResult, label = 'bpftrace sensor'):
   ];
 }
 
+/** The parser alone on the recorded raw bpftrace stream (testdata/recording.raw.jsonl), replayed for ~2 s. */
+export function parserThroughput(): Figure {
+  const lines = readFileSync(join(REPO_ROOT, 'src/runtime/sensor/testdata/recording.raw.jsonl'), 'utf8').split('\n').filter(Boolean);
+  let events = 0;
+  const p = new BpftraceParser(() => events++, { monotonicEpochMs: 0 });
+  for (const l of lines) p.line(l); // warm-up
+  events = 0;
+  let n = 0;
+  const t0 = performance.now();
+  while (performance.now() - t0 < 2000) {
+    for (const l of lines) p.line(l);
+    n += lines.length;
+  }
+  const secs = (performance.now() - t0) / 1000;
+  const perSec = events / secs;
+  return { figure: 'bpftrace stream parsing (one core, recorded stream)', measured: `${Math.round(perSec)} events/s (${Math.round(n / secs)} lines/s)`, target: '>= 100,000 events/s', pass: perSec >= 100_000 };
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
+  console.log(table([parserThroughput()]));
   const count = Number(process.argv[2] ?? 20_000);
   const raw = process.env.TRIAD_STORM_MODULES === 'raw';
   const r = await runExecStorm({ count, log: (s) => console.error(s), sensor: raw ? { moduleAttempts: 'raw' } : undefined });

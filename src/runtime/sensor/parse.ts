@@ -94,9 +94,19 @@ function splitTokens(s: string, from: number, count: number, out: string[]): num
   return pos;
 }
 
-const INT = /^-?\d{1,20}$/;
+/** A decimal integer token (optionally negative, at most 20 digits), else NaN. Hand-rolled: hot path. */
 function num(s: string | undefined): number {
-  return s !== undefined && INT.test(s) ? Number(s) : NaN;
+  if (s === undefined) return NaN;
+  const n = s.length;
+  let i = s.charCodeAt(0) === 45 ? 1 : 0;
+  if (n === i || n - i > 20) return NaN;
+  let v = 0;
+  for (; i < n; i++) {
+    const d = s.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return NaN;
+    v = v * 10 + d;
+  }
+  return s.charCodeAt(0) === 45 ? -v : v;
 }
 
 export class BpftraceParser {
@@ -248,10 +258,22 @@ export class BpftraceParser {
     this.build(h, g.strings, g.result);
   }
 
+  private isoMs = -1;
+  private iso = '';
+
+  /** ISO time of a kernel timestamp; bursts share milliseconds, so the last string is reused. */
+  private isoTime(ts: number): string {
+    const ms = Math.floor(this.epochMs + ts / 1e6);
+    if (ms !== this.isoMs) {
+      this.isoMs = ms;
+      this.iso = Number.isFinite(ms) && Math.abs(ms) < 8.64e15 ? new Date(ms).toISOString() : new Date(0).toISOString();
+    }
+    return this.iso;
+  }
+
   private base(h: Header, type: string, category: EventCategory, comm = h.comm): RuntimeEvent {
-    const ms = this.epochMs + h.ts / 1e6;
     const e: RuntimeEvent = {
-      time: new Date(ms).toISOString(),
+      time: this.isoTime(h.ts),
       ts: h.ts,
       source: 'bpftrace',
       type,
