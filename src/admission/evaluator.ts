@@ -4,8 +4,8 @@
 // Synchronous and self-contained: it runs inside an evaluator worker, which the pool can kill
 // when it overruns the time budget.
 import { decide, type CompiledPolicySet } from '../policy/evaluate.ts';
-import { InputError, WORKLOAD_KINDS, prepareSubject, type Subject } from '../policy/inputs.ts';
-import type { Verdict } from '../policy/types.ts';
+import { InputError, WORKLOAD_KINDS, prepareSubject, withSignatures, type Subject } from '../policy/inputs.ts';
+import type { SignatureRequest, SignatureResult, Verdict } from '../policy/types.ts';
 import { InputTooLargeError } from '../policy/values.ts';
 import type { WebhookPolicies } from './policies.ts';
 import {
@@ -13,6 +13,7 @@ import {
   type AdmissionResponse, type FailurePolicyMode, type FailureReason, type ParsedReview,
 } from './review.ts';
 import type { ScanCache } from './scan-cache.ts';
+import type { SignatureStats, WebhookSignatures } from './signatures.ts';
 
 export type MissingScanAction = 'allow' | 'warn' | 'audit' | 'deny';
 
@@ -23,6 +24,8 @@ export interface EvaluatorOptions {
   /** What an image without a cached scan gets (only when a scan cache is configured). */
   missingScan: MissingScanAction;
   now?: () => Date;
+  /** Verifies what verifyImages rules ask for; without it those rules get no results (failurePolicy). */
+  signatures?: WebhookSignatures;
 }
 
 export type ReviewResult = 'allowed' | 'warned' | 'denied' | 'skipped' | 'failed_open' | 'failed_closed';
@@ -35,6 +38,8 @@ export interface ReviewOutcome {
   verdicts: string[];
   scanHits: number;
   scanMisses: number;
+  /** Signature verifications: answered from the cache, started, or past the budget. */
+  signatures?: SignatureStats;
 }
 
 /** The pseudo-policy that speaks for --missing-scan. */
@@ -64,16 +69,55 @@ export class AdmissionEvaluator {
     }
   }
 
+  /** True when reviews need signature verification first (reviewAsync); otherwise review() does. */
+  get verifiesSignatures(): boolean {
+    return this.opts.signatures !== undefined && this.policies.set.verifiesImages;
+  }
+
   review(text: string): ReviewOutcome {
     const parsed = parseReview(text);
     if (!parsed.ok) return this.#failure(parsed.reason, parsed.message, parsed.uid, parsed.apiVersion);
     try {
-      return this.#judge(parsed);
+      return this.#skip(parsed) ?? this.#judge(parsed);
     } catch (e) {
-      if (e instanceof InputTooLargeError) return this.#failure('too_large', e.message, parsed.uid);
-      if (e instanceof InputError) return this.#failure('invalid_input', e.message, parsed.uid);
-      return this.#failure('internal', `evaluation failed: ${(e as Error)?.message ?? String(e)}`, parsed.uid);
+      return this.#caught(e, parsed.uid);
     }
+  }
+
+  /**
+   * review() with the signature verifications the verifyImages rules need for this request (its
+   * workload and, with a scan cache, its images' scans) run first, within their budget.
+   */
+  async reviewAsync(text: string): Promise<ReviewOutcome> {
+    const verifier = this.opts.signatures;
+    if (!verifier || !this.policies.set.verifiesImages) return this.review(text);
+    const parsed = parseReview(text);
+    if (!parsed.ok) return this.#failure(parsed.reason, parsed.message, parsed.uid, parsed.apiVersion);
+    try {
+      const skip = this.#skip(parsed);
+      if (skip) return skip;
+      const subject = prepareSubject({ type: 'admission', review: parsed.review });
+      const set = this.policies.set;
+      const requests: SignatureRequest[] = set.signatureRequestsFor(subject);
+      if (this.cache && scanApplies(subject)) {
+        for (const image of new Set(subject.images)) {
+          const report = this.cache.lookup(image);
+          if (report) requests.push(...set.signatureRequests({ type: 'image-scan', report, context: scanContext(subject) }));
+        }
+      }
+      if (requests.length === 0) return this.#judge(parsed, subject);
+      const { results, stats } = await verifier.verify(requests);
+      withSignatures(subject, results, 'admission');
+      return { ...this.#judge(parsed, subject, results), signatures: stats };
+    } catch (e) {
+      return this.#caught(e, parsed.uid);
+    }
+  }
+
+  #caught(e: unknown, uid: string): ReviewOutcome {
+    if (e instanceof InputTooLargeError) return this.#failure('too_large', e.message, uid);
+    if (e instanceof InputError) return this.#failure('invalid_input', e.message, uid);
+    return this.#failure('internal', `evaluation failed: ${(e as Error)?.message ?? String(e)}`, uid);
   }
 
   #failure(reason: FailureReason, message: string, uid: string, apiVersion?: string): ReviewOutcome {
@@ -88,7 +132,8 @@ export class AdmissionEvaluator {
     };
   }
 
-  #judge(p: ParsedReview): ReviewOutcome {
+  /** Requests not judged at all: exempt namespaces, and nothing to judge with. */
+  #skip(p: ParsedReview): ReviewOutcome | undefined {
     const ns = typeof p.request.namespace === 'string' ? p.request.namespace : '';
     if (ns && this.#exempt.has(ns)) {
       return { body: responseBody({ uid: p.uid, allowed: true }), result: 'skipped', verdicts: [], scanHits: 0, scanMisses: 0 };
@@ -96,11 +141,15 @@ export class AdmissionEvaluator {
     if (this.policies.set.policies.length === 0 && !this.cache) {
       return { body: responseBody({ uid: p.uid, allowed: true }), result: 'allowed', verdicts: [], scanHits: 0, scanMisses: 0 };
     }
+    return undefined;
+  }
+
+  #judge(p: ParsedReview, prepared?: Subject, signatures?: SignatureResult[]): ReviewOutcome {
     const now = this.opts.now?.() ?? new Date();
-    const subject = prepareSubject({ type: 'admission', review: p.review });
+    const subject = prepared ?? prepareSubject({ type: 'admission', review: p.review });
     const verdicts = this.policies.set.evaluateSubject(subject, { now });
     const scans = { hits: 0, misses: 0 };
-    if (this.cache && scanApplies(subject)) this.#imageVerdicts(subject, verdicts, now, scans);
+    if (this.cache && scanApplies(subject)) this.#imageVerdicts(subject, verdicts, now, scans, signatures);
     const response = toResponse(p.uid, verdicts);
     const result: ReviewResult = !response.allowed ? 'denied' : response.warnings?.length ? 'warned' : 'allowed';
     return {
@@ -112,14 +161,14 @@ export class AdmissionEvaluator {
     };
   }
 
-  #imageVerdicts(subject: Subject, out: Verdict[], now: Date, scans: { hits: number; misses: number }): void {
+  #imageVerdicts(subject: Subject, out: Verdict[], now: Date, scans: { hits: number; misses: number }, signatures?: SignatureResult[]): void {
     const set = this.policies.set;
-    const context = { namespace: subject.namespace, kind: subject.kind, name: subject.name, labels: subject.labels };
+    const context = scanContext(subject);
     for (const image of new Set(subject.images)) {
       const report = this.cache!.lookup(image);
       if (report) {
         scans.hits++;
-        for (const v of set.evaluate({ type: 'image-scan', report, context }, { now })) out.push(forImage(v, image));
+        for (const v of set.evaluate({ type: 'image-scan', report, context, signatures }, { now })) out.push(forImage(v, image));
         continue;
       }
       scans.misses++;
@@ -149,6 +198,11 @@ export class AdmissionEvaluator {
       });
     }
   }
+}
+
+/** What an image-scan input knows of the workload that runs the image. */
+function scanContext(s: Subject) {
+  return { namespace: s.namespace, kind: s.kind, name: s.name, labels: s.labels };
 }
 
 /** Scans matter where containers are about to run: workload creation and change, ephemeral containers. */

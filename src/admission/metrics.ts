@@ -117,6 +117,7 @@ export function webhookMetrics() {
     failures: r.add(new Counter('triad_admission_failures_total', 'Reviews answered by the failure policy, by reason (malformed, api_version, no_request, too_large, invalid_input, timeout, unavailable, internal).', ['reason'])),
     inFlight: r.add(new Gauge('triad_admission_in_flight_requests', 'Reviews being evaluated now.')),
     scans: r.add(new Counter('triad_admission_scan_lookups_total', 'Container images looked up in the scan cache, by result (hit, miss).', ['result'])),
+    signatures: r.add(new Counter('triad_admission_signature_verifications_total', 'Image signature verifications for verifyImages rules, by result (hit: answered from the cache or by a verification already running, miss: verification started, timeout: not finished within the budget).', ['result'])),
     reloads: r.add(new Counter('triad_admission_reloads_total', 'Policy reloads (SIGHUP), by result (success, error).', ['result'])),
     restarts: r.add(new Counter('triad_admission_evaluator_restarts_total', 'Evaluator threads restarted, by reason (stuck: over the time budget; crashed).', ['reason'])),
     policies: r.add(new Gauge('triad_admission_policies', 'Policies loaded.')),

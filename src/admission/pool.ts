@@ -6,6 +6,7 @@
 import { Worker } from 'node:worker_threads';
 import type { MissingScanAction, ReviewOutcome } from './evaluator.ts';
 import type { FailurePolicyMode } from './review.ts';
+import type { SignatureConfig } from './signatures.ts';
 
 export interface EvaluatorConfig {
   policyPaths: string[];
@@ -13,6 +14,8 @@ export interface EvaluatorConfig {
   failurePolicy: FailurePolicyMode;
   exemptNamespaces: string[];
   missingScan: MissingScanAction;
+  /** Verify what verifyImages rules need (only used when the policies have such rules). */
+  signatures?: SignatureConfig;
   /** Fixed clock (tests). */
   now?: string;
 }
@@ -24,7 +27,8 @@ export interface PoolInfo {
   warnings: string[];
 }
 
-export type ToWorker = { t: 'review'; id: number; body: string };
+/** body: the request's bytes (UTF-8), moved to the thread without a copy, or text (tests, tools). */
+export type ToWorker = { t: 'review'; id: number; body: string | Uint8Array };
 type FromWorker = { t: 'ready'; info: PoolInfo } | { t: 'error'; message: string } | ({ t: 'done'; id: number } & ReviewOutcome);
 
 export type PoolAnswer = { kind: 'done'; outcome: ReviewOutcome } | { kind: 'timeout' } | { kind: 'unavailable'; message: string };
@@ -147,7 +151,11 @@ export class EvaluatorPool {
   }
 
   /** Evaluates one review body within the budget. Never rejects. */
-  submit(body: string): Promise<PoolAnswer> {
+  /**
+   * A Uint8Array body is transferred to the thread (its buffer is detached here): decoding and
+   * parsing happen there, off the thread that serves TLS. It must own its whole ArrayBuffer.
+   */
+  submit(body: string | Uint8Array): Promise<PoolAnswer> {
     let best: Slot | undefined;
     for (const s of this.#slots) if (s.ready && (!best || s.outstanding < best.outstanding)) best = s;
     if (!best || this.#closed) return Promise.resolve({ kind: 'unavailable', message: 'no policy evaluator is ready (restarting after a timeout)' });
@@ -161,7 +169,8 @@ export class EvaluatorPool {
         resolve({ kind: 'timeout' });
       }, this.opts.timeoutMs);
       slot.pending.set(id, { resolve, timer });
-      slot.worker!.postMessage({ t: 'review', id, body } satisfies ToWorker);
+      const transfer = typeof body === 'string' || body.byteOffset !== 0 || body.byteLength !== body.buffer.byteLength ? [] : [body.buffer as ArrayBuffer];
+      slot.worker!.postMessage({ t: 'review', id, body } satisfies ToWorker, transfer);
     });
   }
 

@@ -3,13 +3,14 @@
 // or a hang); GET /healthz (alive), /readyz (policies compiled), /metrics (Prometheus). Evaluation
 // happens on evaluator threads (pool.ts) under a hard time budget; reload() swaps in a new
 // policy set and scan cache atomically, and re-reads the TLS key pair (certificate rotation).
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { MissingScanAction } from './evaluator.ts';
 import { webhookMetrics, type WebhookMetrics } from './metrics.ts';
 import { EvaluatorPool, type EvaluatorConfig } from './pool.ts';
+import type { SignatureConfig } from './signatures.ts';
 import { failureResponse, responseBody, uidOf, type FailurePolicyMode, type FailureReason } from './review.ts';
 
 export interface WebhookOptions {
@@ -26,6 +27,12 @@ export interface WebhookOptions {
   missingScan: MissingScanAction;
   maxBodyBytes: number;
   threads: number;
+  /**
+   * Verify image signatures for policies with verifyImages rules (nothing happens when there are
+   * none). budgetMs defaults to 3/4 of timeoutMs. Undefined: not verified, and those rules answer
+   * with their failurePolicy.
+   */
+  signatures?: Omit<SignatureConfig, 'budgetMs'> & { budgetMs?: number };
   /** Fixed evaluation clock (tests). */
   now?: string;
   log?: (line: string) => void;
@@ -59,6 +66,9 @@ export class AdmissionWebhook {
   /** Listens at once (health answers during compilation), then compiles; rejects when policies do not compile. */
   static async start(opts: WebhookOptions): Promise<AdmissionWebhook> {
     const pair = readKeyPair(opts);
+    for (const [flag, path] of [['--trusted-root', opts.signatures?.trustedRoot], ['--signatures', opts.signatures?.signaturesDir]] as const) {
+      if (path !== undefined && !existsSync(path)) throw new WebhookStartError(`${flag} ${path}: no such file or directory`);
+    }
     let server: Server;
     try {
       server = createServer({ ...pair, minVersion: 'TLSv1.2' });
@@ -95,7 +105,8 @@ export class AdmissionWebhook {
 
   #config(): EvaluatorConfig {
     const o = this.opts;
-    return { policyPaths: o.policyPaths, scanCache: o.scanCache, failurePolicy: o.failurePolicy, exemptNamespaces: o.exemptNamespaces, missingScan: o.missingScan, now: o.now };
+    const signatures = o.signatures ? { ...o.signatures, budgetMs: o.signatures.budgetMs ?? Math.floor(o.timeoutMs * 0.75) } : undefined;
+    return { policyPaths: o.policyPaths, scanCache: o.scanCache, failurePolicy: o.failurePolicy, exemptNamespaces: o.exemptNamespaces, missingScan: o.missingScan, signatures, now: o.now };
   }
 
   async #startPool(): Promise<EvaluatorPool> {
@@ -212,17 +223,29 @@ export class AdmissionWebhook {
     req.on('end', () => {
       if (done) return;
       const pool = this.#pool;
-      const body = chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
-      if (!pool) return fail('unavailable', 'policies are not compiled yet', uidOf(body, true));
-      void pool.submit(body).then((a) => {
+      // The text is needed here only on the failure paths: decoded lazily, from the chunks.
+      const body = () => (chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'));
+      if (!pool) return fail('unavailable', 'policies are not compiled yet', uidOf(body(), true));
+      // The evaluator thread gets the raw bytes in a buffer of their own, moved (not copied) to it:
+      // UTF-8 decoding and JSON parsing then cost the TLS thread nothing. (Socket chunks share
+      // pooled memory, so they are copied once into a fresh buffer, which is cheaper than decoding.)
+      const bytes = new Uint8Array(size);
+      let at = 0;
+      for (const c of chunks) {
+        bytes.set(c, at);
+        at += c.length;
+      }
+      void pool.submit(bytes).then((a) => {
         if (a.kind === 'done') {
           for (const v of a.outcome.verdicts) m.verdicts.inc(v.split('\t'));
           if (a.outcome.scanHits) m.scans.inc(['hit'], a.outcome.scanHits);
           if (a.outcome.scanMisses) m.scans.inc(['miss'], a.outcome.scanMisses);
+          const sig = a.outcome.signatures;
+          if (sig) for (const k of ['hits', 'misses', 'timeouts'] as const) if (sig[k]) m.signatures.inc([k === 'hits' ? 'hit' : k === 'misses' ? 'miss' : 'timeout'], sig[k]);
           finish(a.outcome.body, a.outcome.result, a.outcome.failure);
         } else if (a.kind === 'timeout') {
-          fail('timeout', `policy evaluation exceeded the ${this.opts.timeoutMs} ms budget`, uidOf(body, true));
-        } else fail('unavailable', a.message, uidOf(body, true));
+          fail('timeout', `policy evaluation exceeded the ${this.opts.timeoutMs} ms budget`, uidOf(body(), true));
+        } else fail('unavailable', a.message, uidOf(body(), true));
       });
     });
   }

@@ -5,12 +5,15 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { AdmissionEvaluator } from './evaluator.ts';
 import { loadWebhookPolicies } from './policies.ts';
 import { ScanCache } from './scan-cache.ts';
+import { WebhookSignatures } from './signatures.ts';
 import type { EvaluatorConfig, ToWorker } from './pool.ts';
 
 const cfg = workerData as EvaluatorConfig;
 const port = parentPort!;
 
 let evaluator: AdmissionEvaluator | undefined;
+/** Bodies arrive as bytes; invalid UTF-8 becomes U+FFFD (and then usually a JSON error), never a throw. */
+const utf8 = new TextDecoder('utf-8');
 try {
   const policies = loadWebhookPolicies(cfg.policyPaths, cfg.failurePolicy);
   const cache = cfg.scanCache ? ScanCache.load(cfg.scanCache) : undefined;
@@ -19,6 +22,8 @@ try {
     failurePolicy: cfg.failurePolicy,
     exemptNamespaces: cfg.exemptNamespaces,
     missingScan: cfg.missingScan,
+    // The cache lives in this thread: one per evaluator thread.
+    ...(cfg.signatures && policies.set.verifiesImages ? { signatures: new WebhookSignatures(cfg.signatures) } : {}),
     ...(fixed ? { now: () => fixed } : {}),
   });
   evaluator.warmUp();
@@ -32,6 +37,8 @@ try {
 
 port.on('message', (m: ToWorker) => {
   if (m.t !== 'review' || !evaluator) return;
-  const o = evaluator.review(m.body);
-  port.postMessage({ t: 'done', id: m.id, ...o });
+  const text = typeof m.body === 'string' ? m.body : utf8.decode(m.body);
+  // With signatures to verify, reviews wait for registry I/O: others proceed meanwhile.
+  if (evaluator.verifiesSignatures) void evaluator.reviewAsync(text).then((o) => port.postMessage({ t: 'done', id: m.id, ...o }));
+  else port.postMessage({ t: 'done', id: m.id, ...evaluator.review(text) });
 });

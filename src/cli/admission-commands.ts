@@ -51,6 +51,11 @@ interface ServeFlags {
   missingScan: MissingScanAction;
   maxBodyBytes: string;
   threads?: string;
+  verifySignatures: boolean;
+  trustedRoot?: string;
+  signatures?: string;
+  signatureTtl: string;
+  signatureCacheSize: string;
 }
 
 interface ManifestFlags {
@@ -85,6 +90,11 @@ export function registerAdmissionCommands(program: Command): void {
     .addOption(new Option('--missing-scan <action>', 'verdict for an image with no cached scan (with --scan-cache)').choices(['allow', 'warn', 'audit', 'deny']).default('warn'))
     .option('--max-body-bytes <n>', 'largest request body accepted', String(8 << 20))
     .option('--threads <n>', 'evaluator threads (default: CPUs - 1, at least 1)')
+    .option('--no-verify-signatures', 'do not verify image signatures: verifyImages rules then answer with their failurePolicy')
+    .option('--trusted-root <file>', 'Sigstore trusted_root.json for keyless attestors that name none (read offline)')
+    .option('--signatures <dir>', 'offline signatures (OCI layout / bundle files) instead of the registry; images need digests')
+    .option('--signature-ttl <s>', 'seconds a verified result is reused (failed ones: at most 30 s)', '300')
+    .option('--signature-cache-size <n>', 'signature results kept (LRU)', '1000')
     .action(async (flags: ServeFlags) => {
       let hook: AdmissionWebhook;
       try {
@@ -102,6 +112,14 @@ export function registerAdmissionCommands(program: Command): void {
           missingScan: flags.missingScan,
           maxBodyBytes: int('--max-body-bytes', flags.maxBodyBytes, 1024, 256 << 20),
           threads: flags.threads ? int('--threads', flags.threads, 1, 64) : Math.max(1, availableParallelism() - 1),
+          signatures: flags.verifySignatures
+            ? {
+                trustedRoot: flags.trustedRoot,
+                signaturesDir: flags.signatures,
+                ttlMs: int('--signature-ttl', flags.signatureTtl, 1, 86_400) * 1000,
+                cacheSize: int('--signature-cache-size', flags.signatureCacheSize, 1, 1_000_000),
+              }
+            : undefined,
           log,
         });
       } catch (e) {

@@ -73,6 +73,8 @@ export class CompiledPolicySet {
   readonly policies: readonly CompiledPolicy[];
   readonly exceptions: readonly CompiledException[];
   readonly limits: ExpressionLimits;
+  /** Some policy has verifyImages rules: inputs need signature results before evaluation. */
+  readonly verifiesImages: boolean;
   /** Each policy's reusable `variables` (evaluation is synchronous: one evaluation at a time). */
   #lazy = new WeakMap<CompiledPolicy, LazyVariables>();
   /** Expressions that several policies share (see sharedExpressionKeys), by expression. */
@@ -85,6 +87,7 @@ export class CompiledPolicySet {
     this.exceptions = exceptions;
     this.limits = limits;
     this.#shared = sharedExpressionKeys(policies);
+    this.verifiesImages = policies.some((p) => p.imageRules.length > 0);
   }
 
   /** Runs one expression; a shared one runs once per input, its result (or error) reused by every policy. */
@@ -127,7 +130,11 @@ export class CompiledPolicySet {
    * src/signature) and pass the results as the input's `signatures`. Throws InputError like evaluate.
    */
   signatureRequests(input: PolicyInput): SignatureRequest[] {
-    const s = prepareSubject(input);
+    return this.signatureRequestsFor(prepareSubject(input));
+  }
+
+  /** signatureRequests of an already prepared subject (the webhook prepares each input once). */
+  signatureRequestsFor(s: Subject): SignatureRequest[] {
     const out: SignatureRequest[] = [];
     for (const p of this.policies) {
       if (p.imageRules.length === 0 || !p.match(s)) continue;

@@ -54,7 +54,7 @@ function signatureView(results: SignatureResult[] | undefined, where: string): R
 }
 
 /** Adds the signature results to a prepared subject (CEL `signatures`, and `image.signatures` for scans). */
-function withSignatures(s: Subject, results: SignatureResult[] | undefined, where: string): Subject {
+export function withSignatures(s: Subject, results: SignatureResult[] | undefined, where: string): Subject {
   if (!results) {
     s.vars.signatures = {};
     return s;
