@@ -140,7 +140,7 @@ export async function admissionWebhook(): Promise<Figure[]> {
   const bodies = reviews();
   const reviewsFile = join(dir, 'reviews.json');
   writeFileSync(reviewsFile, JSON.stringify(bodies));
-  const threads = Number(process.env.BENCH_THREADS ?? Math.max(1, availableParallelism() - 1));
+  const threads = Number(process.env.BENCH_THREADS ?? Math.max(2, availableParallelism() - 1)); // as `triad admission serve`
   const run = async (policyPaths: string[]) => {
     const hook = await AdmissionWebhook.start({
       tlsCert: certs.cert, tlsKey: certs.key, host: '127.0.0.1', port: 0, policyPaths, timeoutMs: 2000, failurePolicy: 'fail',

@@ -89,7 +89,7 @@ export function registerAdmissionCommands(program: Command): void {
     .option('--scan-cache <dir>', 'directory of `triad image --format json` reports, matched to container images by reference and digest')
     .addOption(new Option('--missing-scan <action>', 'verdict for an image with no cached scan (with --scan-cache)').choices(['allow', 'warn', 'audit', 'deny']).default('warn'))
     .option('--max-body-bytes <n>', 'largest request body accepted', String(8 << 20))
-    .option('--threads <n>', 'evaluator threads (default: CPUs - 1, at least 1)')
+    .option('--threads <n>', 'evaluator threads (default: CPUs - 1, at least 2: the TLS thread mostly waits, and one evaluator thread cannot use a second core)')
     .option('--no-verify-signatures', 'do not verify image signatures: verifyImages rules then answer with their failurePolicy')
     .option('--trusted-root <file>', 'Sigstore trusted_root.json for keyless attestors that name none (read offline)')
     .option('--signatures <dir>', 'offline signatures (OCI layout / bundle files) instead of the registry; images need digests')
@@ -111,7 +111,7 @@ export function registerAdmissionCommands(program: Command): void {
           scanCache: flags.scanCache,
           missingScan: flags.missingScan,
           maxBodyBytes: int('--max-body-bytes', flags.maxBodyBytes, 1024, 256 << 20),
-          threads: flags.threads ? int('--threads', flags.threads, 1, 64) : Math.max(1, availableParallelism() - 1),
+          threads: flags.threads ? int('--threads', flags.threads, 1, 64) : Math.max(2, availableParallelism() - 1),
           signatures: flags.verifySignatures
             ? {
                 trustedRoot: flags.trustedRoot,
