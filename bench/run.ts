@@ -19,6 +19,10 @@ const STANDALONE = {
   'policy-eval': async () => (await import('./policy-eval.ts')).policyEval(),
   'admission-webhook': async () => (await import('./admission-webhook.ts')).admissionWebhook(),
   'runtime-rules': async () => (await import('./runtime-rules.ts')).runtimeRules(),
+  'runtime-exec-storm': async () => {
+    const m = await import('./runtime-exec-storm.ts');
+    return [m.parserThroughput(), ...m.execStormFigures(await m.runExecStorm({ log: (s) => console.log(s) }))];
+  },
 } as const;
 const BENCHES: Record<string, (img: BigImage) => Promise<Figure[]> | Figure[]> = { ...ON_IMAGE, ...STANDALONE };
 type BenchName = keyof typeof ON_IMAGE | keyof typeof STANDALONE;
