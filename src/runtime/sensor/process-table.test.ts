@@ -104,3 +104,19 @@ test('the real recording replayed: container execs get their shell and the conta
   assert.equal(anc[0]!.comm, 'bash');
   for (const e of evs) if (e.process.ancestors) assert.ok(e.process.ancestors.length <= 8);
 });
+
+test('an exec whose /proc exe is a memfd is marked fileless even without the memfd_create event', async () => {
+  const child = spawn('/usr/bin/perl', ['-e', 'my $n = "triad-pt"; my $fd = syscall(319, $n, 0); open(my $s, "<:raw", "/bin/sleep") or die; local $/; my $b = <$s>; open(my $m, ">&=", $fd) or die; syswrite($m, $b); exec {"/proc/self/fd/$fd"} "sleep", "3" or die'], { stdio: 'ignore' });
+  try {
+    await new Promise((r) => setTimeout(r, 400));
+    const t = new ProcessTable();
+    const e = ev('execve', child.pid!, process.pid, { exe: '/proc/self/fd/3', argv: ['sleep', '3'] }, 0);
+    t.handle(e);
+    assert.equal(e.process.exeFromMemfd, true);
+    const plain = ev('execve', process.pid, process.ppid, { exe: process.execPath }, 0);
+    t.handle(plain);
+    assert.equal(plain.process.exeFromMemfd, undefined);
+  } finally {
+    child.kill();
+  }
+});

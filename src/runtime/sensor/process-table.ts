@@ -89,6 +89,9 @@ export class ProcessTable {
       if (event.ret === undefined || event.ret >= 0) {
         const prev = this.entries.get(pid);
         const cwd = this.useProc ? this.readLink(pid, 'cwd') : undefined;
+        // Fileless execution the sensor could not tie to a memfd_create it saw (created before the
+        // agent started, or passed by another process): the kernel names such an exe "/memfd:NAME".
+        if (this.useProc && !p.exeFromMemfd && this.readLink(pid, 'exe')?.startsWith('/memfd:')) p.exeFromMemfd = true;
         const e: ProcessEntry = { pid, ppid: p.ppid ?? prev?.ppid ?? 0, comm: p.comm, exe: p.exe ?? prev?.exe, argv: clampArgv(p.argv), cwd: cwd ?? prev?.cwd };
         this.put(e);
       }
