@@ -32,7 +32,7 @@ after(async () => {
   await sensor?.stop();
 });
 
-async function waitEvent(what: string, pred: (e: RuntimeEvent) => boolean, timeoutMs = 15_000): Promise<RuntimeEvent> {
+async function waitEvent(what: string, pred: (e: RuntimeEvent) => boolean, timeoutMs = 30_000): Promise<RuntimeEvent> {
   const t0 = Date.now();
   for (;;) {
     const e = events.find(pred);
@@ -192,6 +192,8 @@ test('a killed bpftrace is restarted and the gap is reported', { skip: why, time
   assert.notEqual(s.pid, old);
   // And it sees again.
   const r = await runProc('/bin/true', []);
-  await waitEvent('exec after restart', (e) => e.type === 'execve' && e.process.pid === r.pid);
+  await waitEvent('exec after restart', (e) => e.type === 'execve' && e.process.pid === r.pid, 60_000).catch((err: Error) => {
+    throw new Error(`${err.message}; health ${JSON.stringify(s.health())}; last events ${JSON.stringify(events.slice(-5).map((e) => [e.type, e.process.comm, e.time]))}`);
+  });
   assert.ok(existsSync('/sys/kernel/tracing/events'));
 });
