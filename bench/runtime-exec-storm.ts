@@ -178,7 +178,10 @@ export function parserThroughput(): Figure {
 if (import.meta.url === `file://${process.argv[1]}`) {
   console.log(table([parserThroughput()]));
   const count = Number(process.argv[2] ?? 20_000);
-  const raw = process.env.TRIAD_STORM_MODULES === 'raw';
-  const r = await runExecStorm({ count, log: (s) => console.error(s), sensor: raw ? { moduleAttempts: 'raw' } : undefined });
+  // Variants for measuring what costs what: TRIAD_STORM_MODULES=raw, TRIAD_STORM_BUFFERING=full.
+  const sensor: BpftraceSensorOptions = {};
+  if (process.env.TRIAD_STORM_MODULES === 'raw') sensor.moduleAttempts = 'raw';
+  if (process.env.TRIAD_STORM_BUFFERING === 'full') sensor.outputBuffering = 'full';
+  const r = await runExecStorm({ count, log: (s) => console.error(s), sensor });
   console.log(table(execStormFigures(r)));
 }

@@ -24,6 +24,9 @@ export interface BpftraceSensorOptions extends ScriptOptions, SamplerOptions {
   maxRestarts?: number;
   backoffMs?: number;
   maxBackoffMs?: number;
+  /** bpftrace's stdout buffering: 'line' (default) delivers every event at once; 'full' saves bpftrace
+   *  a write() per event but holds events until its stdio buffer fills (unbounded delay when quiet). */
+  outputBuffering?: 'line' | 'full';
   /** Pause reading bpftrace's output this long after each read so lines arrive in batches (default
    *  5 ms: adds at most that to the latency; the 64 KiB pipe and the perf rings absorb the rest). */
   readBatchMs?: number;
@@ -164,7 +167,7 @@ export class BpftraceSensor implements Sensor {
       BPFTRACE_PERF_RB_PAGES: String(this.opts.perfPages ?? 1024),
       BPFTRACE_MAP_KEYS_MAX: '65536',
     };
-    const child = spawn(bin, ['-B', 'line', '-f', 'json', join(this.scriptDir!, 'sensor.bt')], { stdio: ['ignore', 'pipe', 'pipe'], env });
+    const child = spawn(bin, ['-B', this.opts.outputBuffering ?? 'line', '-f', 'json', join(this.scriptDir!, 'sensor.bt')], { stdio: ['ignore', 'pipe', 'pipe'], env });
     this.child = child;
     return new Promise((resolve, reject) => {
       let stderrTail = '';
