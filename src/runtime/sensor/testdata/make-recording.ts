@@ -5,12 +5,13 @@
 // connection, outbound connects, a package manager — plus weird argv, and writes every event (host
 // activity included, it is real too) as JSON lines. Needs root, bpftrace and dockerd.
 //   scripts/with-node.sh src/runtime/sensor/testdata/make-recording.ts [OUT] [--max-events N]
-import { createWriteStream, existsSync } from 'node:fs';
+import { createWriteStream, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startDocker } from '../../../../test/infra/docker.ts';
 import { ensureDebianRootfs } from '../../../../test/infra/debian-image.ts';
 import { BpftraceSensor } from '../bpftrace.ts';
+import { decodeLine } from '../decode.ts';
 import type { RuntimeEvent } from '../../event.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -28,27 +29,30 @@ if (has.code !== 0) await docker.docker(['import', rootfs, image]);
 const out = createWriteStream(outPath);
 let n = 0;
 let skippedNoise = 0;
-// The raw bpftrace stream too (first lines only), for the parser's throughput bench and tests.
-const rawOut = createWriteStream(outPath.replace(/\.jsonl$/, '') + '.raw.jsonl');
-let rawLines = 0;
-const sensor = new BpftraceSensor({
-  onStderr: (l) => console.error(`bpftrace: ${l}`),
-  onRawLine: (l) => {
-    if (rawLines++ < maxEvents * 3) rawOut.write(l + '\n');
-  },
-});
-// Keep the file small: the recorder's own dockerd/containerd chatter and other helpers' host activity
-// are real but repetitive; host events are capped so container activity dominates.
-let hostEvents = 0;
+// Only the workload is recorded: container events, and host events of this recorder's own process
+// tree (docker CLI, dockerd, containerd, runc: the engine's real activity around the containers).
+// Unrelated host processes (other users of the machine) are left out.
+const ours = descendants(process.pid); // dockerd and containerd were started before the sensor
 const write = (e: RuntimeEvent) => {
   if (n >= maxEvents) return;
-  if (e.cgroupId === 1 && e.category !== 'agent' && ++hostEvents > maxEvents / 3) {
+  const p = e.process;
+  if (['clone', 'clone3', 'fork', 'vfork'].includes(e.type) && p.ppid !== undefined && ours.has(p.ppid)) ours.add(p.pid);
+  if (e.category !== 'agent' && e.cgroupId === 1 && !ours.has(p.pid)) {
     skippedNoise++;
     return;
   }
   n++;
   out.write(JSON.stringify(e) + '\n');
 };
+// The raw bpftrace stream of the containers only (records grouped by key, kept when their header's
+// cgroup is not the host's), for the parser's throughput bench and tests.
+const rawLines: string[] = [];
+const sensor = new BpftraceSensor({
+  onStderr: (l) => console.error(`bpftrace: ${l}`),
+  onRawLine: (l) => {
+    if (rawLines.length < maxEvents * 6) rawLines.push(l);
+  },
+});
 await sensor.start(write);
 console.error('sensor attached; running workloads');
 
@@ -84,7 +88,52 @@ await run(['rm', '-f', 'triad-rec-long']);
 await new Promise((r) => setTimeout(r, 1500));
 await sensor.stop();
 await new Promise((r) => out.end(r));
-await new Promise((r) => rawOut.end(r));
+writeFileSync(outPath.replace(/\.jsonl$/, '') + '.raw.jsonl', containerRecords(rawLines).join('\n') + '\n');
 await docker.stop();
 const h = sensor.health();
-console.error(`wrote ${n} events to ${outPath} (host events skipped ${skippedNoise}; lost ${h.lost}, dropped ${h.dropped}); docker socket existed: ${existsSync('/var/run/docker.sock')}`);
+console.error(`wrote ${n} events to ${outPath} (unrelated host events left out: ${skippedNoise}; lost ${h.lost}, dropped ${h.dropped})`);
+
+/** `root` and every process below it now, from /proc. */
+function descendants(root: number): Set<number> {
+  const children = new Map<number, number[]>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'latin1');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(name)]);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  const out = new Set<number>([root]);
+  const todo = [root];
+  while (todo.length) for (const c of children.get(todo.pop()!) ?? []) if (!out.has(c)) out.add(c), todo.push(c);
+  return out;
+}
+
+/** Raw lines whose event (header) ran in a container cgroup; S/R/X records follow their group's key. */
+function containerRecords(lines: string[]): string[] {
+  const data = (l: string) => {
+    const d = decodeLine(l);
+    return d.kind === 'printf' ? d.data : undefined;
+  };
+  const keep = new Set<string>();
+  for (const l of lines) {
+    const t = data(l)?.split(' ');
+    if (!t || t[0]!.length !== 1 || 'SRB'.includes(t[0]!)) continue;
+    // header: tag name ts tid pid ppid uid euid gid loginuid cgroup ...
+    if (t[10] !== '1') {
+      keep.add(`${t[2]}:${t[3]}`);
+      if (t[0] === 'X') keep.add(`${t[13]}:${t[14]}`); // the exec's enter group
+    }
+  }
+  return lines.filter((l) => {
+    const t = data(l)?.split(' ');
+    if (!t) return false;
+    if (t[0] === 'S') return keep.has(`${t[1]}:${t[2]}`);
+    if (t[0] === 'R') return keep.has(`${t[2]}:${t[3]}`);
+    if (t[0] === 'B') return true;
+    return keep.has(`${t[2]}:${t[3]}`);
+  });
+}
