@@ -6,6 +6,7 @@ import { Command, Option } from 'commander';
 import { parseAllDocuments } from 'yaml';
 import { describeFlow, dryRun, FlowMap, generateCiliumPolicies, generateNetworkPolicies, policiesToYaml } from '../runtime/netmap/index.ts';
 import { isRuntimeEvent } from '../runtime/agent/replay.ts';
+import type { ContainerInfo } from '../runtime/event.ts';
 import { loadRules, parseRuleSets } from '../runtime/agent/parts.ts';
 import { probeEnforceability } from '../runtime/response/enforceability.ts';
 import { describeRules } from '../runtime/rules/index.ts';
@@ -97,8 +98,19 @@ export function registerAgentSubcommands(agent: Command): void {
     .addOption(new Option('--format <format>', 'policy kind').choices(['k8s', 'cilium']).default('k8s'))
     .option('--dry-run <policies>', 'instead of generating: which observed flows these policies (YAML) would have blocked')
     .option('--map', 'print the observed flows (who talks to whom)')
-    .action((o: { from: string[]; format: 'k8s' | 'cilium'; dryRun?: string; map?: boolean }) => {
-      const map = new FlowMap();
+    .option('--ips <file>', 'IP → container map recorded with the events (JSON {"ips": {IP: container}}): makes peers containers instead of addresses')
+    .action((o: { from: string[]; format: 'k8s' | 'cilium'; dryRun?: string; map?: boolean; ips?: string }) => {
+      let ips: Record<string, ContainerInfo> = {};
+      if (o.ips) {
+        try {
+          const doc = JSON.parse(readFileSync(o.ips, 'utf8')) as { ips?: Record<string, ContainerInfo> };
+          if (!doc.ips || typeof doc.ips !== 'object') throw new Error('expected {"ips": {...}}');
+          ips = doc.ips;
+        } catch (e) {
+          fail(`--ips ${o.ips}: ${(e as Error).message}`);
+        }
+      }
+      const map = new FlowMap({ containerOf: (ip) => (Object.hasOwn(ips, ip) ? ips[ip] : undefined) });
       for (const e of readEvents(o.from)) map.record(e);
       const flows = map.flows();
       if (o.map) {

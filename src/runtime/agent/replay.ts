@@ -1,8 +1,10 @@
 // A Sensor that replays a file of JSON lines: recordings of Triad's own events
 // (src/runtime/sensor/record.ts), or other sources' JSON through a converter (Falco, Tetragon: the
-// ingest module). Lines that are not JSON or not events are counted, reported once with their line
+// ingest module). A named pipe is read as a live stream that ends only with stop(). Lines that are not JSON or not events are counted, reported once with their line
 // number, and skipped; lines are bounded in length so a file without newlines cannot eat memory.
-import { createReadStream } from 'node:fs';
+import { constants, createReadStream, openSync, statSync } from 'node:fs';
+import { Socket } from 'node:net';
+import type { Readable } from 'node:stream';
 import type { RuntimeEvent, Sensor, SensorHealth } from '../event.ts';
 
 export type EventConverter = (obj: unknown) => RuntimeEvent | RuntimeEvent[] | undefined;
@@ -29,7 +31,7 @@ export class ReplaySensor implements Sensor {
   private readonly path: string;
   private readonly o: ReplayOptions;
   private h: SensorHealth = { state: 'starting', restarts: 0, events: 0, lost: 0, dropped: 0 };
-  private stream: ReturnType<typeof createReadStream> | undefined;
+  private stream: Readable | undefined;
   private finished: Promise<void> = Promise.resolve();
   private badLines = 0;
 
@@ -42,12 +44,28 @@ export class ReplaySensor implements Sensor {
   async start(emit: (event: RuntimeEvent) => void): Promise<void> {
     const convert = this.o.convert ?? ((o: unknown) => (isRuntimeEvent(o) ? o : undefined));
     const maxLine = this.o.maxLineBytes ?? 1 << 20;
-    const stream = createReadStream(this.path);
+    let stream: Readable;
+    let isFifo = false;
+    try {
+      isFifo = statSync(this.path).isFIFO();
+    } catch (e) {
+      throw new Error(`${this.path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    if (isFifo) {
+      // A named pipe is a live stream (e.g. Falco's JSON output): read it through the event loop
+      // (epoll), not a thread-pool read that would block shutdown while no writer is there. Opened
+      // read-write so that a writer going away (Falco restarting) is not the end of the input.
+      const fd = openSync(this.path, constants.O_RDWR | constants.O_NONBLOCK);
+      stream = new Socket({ fd, readable: true, writable: false });
+    } else {
+      const fileStream = createReadStream(this.path);
+      await new Promise<void>((resolve, reject) => {
+        fileStream.once('open', () => resolve());
+        fileStream.once('error', (e) => reject(new Error(`${this.path}: ${(e as NodeJS.ErrnoException).code ?? e.message}`)));
+      });
+      stream = fileStream;
+    }
     this.stream = stream;
-    await new Promise<void>((resolve, reject) => {
-      stream.once('open', () => resolve());
-      stream.once('error', (e) => reject(new Error(`${this.path}: ${(e as NodeJS.ErrnoException).code ?? e.message}`)));
-    });
     this.h.state = 'running';
     this.finished = new Promise<void>((resolve) => {
       let rest = '';
@@ -122,7 +140,12 @@ export class ReplaySensor implements Sensor {
 
   async stop(): Promise<void> {
     this.stream?.destroy();
-    await this.finished;
+    // A read blocked on a FIFO with no writer keeps the stream from closing (the read sits in
+    // libuv's thread pool): give it a moment, then stop regardless.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.finished, new Promise<void>((r) => (timer = setTimeout(r, 500)))]);
+    clearTimeout(timer);
+    this.h.state = 'stopped';
   }
 
   /** Resolves when the file has been read to the end. */
