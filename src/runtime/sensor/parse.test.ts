@@ -74,6 +74,17 @@ test('a path with quotes, newlines, tabs, spaces and invalid UTF-8 is one exact 
   assert.equal(e.cgroupId, 4242);
 });
 
+test('/home is reported only for .ssh paths', () => {
+  const { p, events } = collect();
+  p.line(line('S 1 3 1 /home/alice/notes.txt'));
+  p.line(line(`O openat ${COMMON(1, 3)} 1 2 0 -100 cat`));
+  p.line(line('R openat 1 3 3 cat'));
+  p.line(line('S 2 3 1 /home/alice/.ssh/id_ed25519'));
+  p.line(line(`O openat ${COMMON(2, 3)} 1 2 0 -100 cat`));
+  p.line(line('R openat 2 3 3 cat'));
+  assert.deepEqual(events.map((e) => e.file?.path), ['/home/alice/.ssh/id_ed25519']);
+});
+
 test('exec records join in every arrival order; failed exec keeps ret and old comm', () => {
   const recs = [
     line('S 500 9 1 ls'),

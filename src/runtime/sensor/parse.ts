@@ -362,6 +362,8 @@ export class BpftraceParser {
         else if (h.nstr === 2) e.file = { path: strs[0] ?? '', target: strs[1] ?? '', write: true };
         else e.file = { path: strs[0] ?? '', write: modifying || isWriteOpen(flags) };
         if (!modifying) e.file.flags = openFlagNames(flags);
+        // The kernel filter cannot match /home/*/.ssh (no wildcard), so it sends all of /home: keep .ssh.
+        if (e.file.path.startsWith('/home/') && !e.file.path.includes('/.ssh') && !(e.file.target ?? '').includes('/.ssh')) return;
         const dirfd = num(a[1]);
         if (dirfd !== -100) e.args = { dirfd };
         break;
