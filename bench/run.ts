@@ -19,6 +19,7 @@ const STANDALONE = {
   'policy-eval': async () => (await import('./policy-eval.ts')).policyEval(),
   'admission-webhook': async () => (await import('./admission-webhook.ts')).admissionWebhook(),
   'runtime-rules': async () => (await import('./runtime-rules.ts')).runtimeRules(),
+  'runtime-agent': async () => (await import('./runtime-agent.ts')).runtimeAgent(),
   'runtime-exec-storm': async () => {
     const m = await import('./runtime-exec-storm.ts');
     return [m.parserThroughput(), ...m.execStormFigures(await m.runExecStorm({ log: (s) => console.log(s) }))];

@@ -54,7 +54,9 @@ interface Agent {
 }
 
 async function startAgent(docker: TestDocker, extra: string[], onLine: (line: string, arrivedNs: number) => void = () => {}): Promise<Agent> {
-  const child = spawn(TRIAD, ['agent', 'run', '--docker-host', docker.host, '--metrics-interval', '0', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // TRIAD_BENCH_AGENT_ARGS: extra flags for experiments (e.g. --reorder-window 0).
+  const more = (process.env.TRIAD_BENCH_AGENT_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(TRIAD, ['agent', 'run', '--docker-host', docker.host, '--metrics-interval', '0', ...more, ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
   const a: Agent = { child, lines: onLine, stop: async () => {} };
   let buf = '';
   let err = '';
@@ -158,6 +160,8 @@ export async function runtimeAgent(n = 20_000): Promise<Figure[]> {
     await agent.stop();
     latencies.sort((a, b) => a - b);
     const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.ceil((p / 100) * latencies.length) - 1)] ?? NaN;
+    const fm = agent.finalMetrics as { latencyMs?: unknown; attributionWaits?: number; attributionWaitMs?: number; events?: number } | undefined;
+    console.log(`  agent's own view (event time → alert raised): ${JSON.stringify(fm?.latencyMs)}; ${fm?.events} events, ${fm?.attributionWaits} waited on an engine lookup (${fm?.attributionWaitMs?.toFixed(0)} ms in all)`);
     console.log(`  latency: ${latencies.length}/${m} alerts, p50 ${pct(50).toFixed(1)} ms, p99 ${pct(99).toFixed(1)} ms, max ${pct(100).toFixed(1)} ms`);
     await docker.docker(['rm', '-f', container], { allowFail: true });
     return [
@@ -168,7 +172,8 @@ export async function runtimeAgent(n = 20_000): Promise<Figure[]> {
     ];
   } finally {
     await docker.stop();
-    rmSync(dir, { recursive: true, force: true });
+    if (process.env.TRIAD_BENCH_KEEP) console.log(`  kept ${dir}`);
+    else rmSync(dir, { recursive: true, force: true });
   }
 }
 

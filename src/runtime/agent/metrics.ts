@@ -47,6 +47,9 @@ export interface AgentMetrics {
   reorderedLate: number;
   /** Events per type (execve, openat, ...). */
   eventsByType: Record<string, number>;
+  /** Events whose container had to be looked up in an engine (the pipeline waited), and for how long in all. */
+  attributionWaits: number;
+  attributionWaitMs: number;
   responses: number;
   responseFailures: number;
   latencyMs: { p50?: number; p99?: number; max?: number; samples: number };

@@ -51,7 +51,7 @@ export class Agent {
   private metricsTimer: NodeJS.Timeout | undefined;
   private readonly pendingResponses = new Set<Promise<void>>();
   private stopped = false;
-  private readonly m = { events: 0, alerts: 0, ruleAlerts: 0, baselineAlerts: 0, dropped: 0, stageErrors: 0, responses: 0, responseFailures: 0 };
+  private readonly m = { events: 0, alerts: 0, ruleAlerts: 0, baselineAlerts: 0, dropped: 0, stageErrors: 0, responses: 0, responseFailures: 0, attributionWaits: 0, attributionWaitMs: 0 };
   private lastStageError = new Map<string, number>();
   private readonly reorder: ReorderBuffer<RuntimeEvent> | undefined;
   private readonly byType = new Map<string, number>();
@@ -123,8 +123,14 @@ export class Agent {
       this.stageError('attribution', e);
     }
     if (attributed && typeof (attributed as Promise<void>).then === 'function') {
+      // Later events wait behind this one (order matters to the process table and baselines).
+      this.m.attributionWaits++;
+      const t0 = performance.now();
       return (attributed as Promise<void>).then(
-        () => this.afterAttribution(event),
+        () => {
+          this.m.attributionWaitMs += performance.now() - t0;
+          this.afterAttribution(event);
+        },
         (e) => {
           this.stageError('attribution', e);
           this.afterAttribution(event);
