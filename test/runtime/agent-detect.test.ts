@@ -35,7 +35,8 @@ interface Scenario {
 }
 
 const SCENARIOS: Scenario[] = [
-  { name: 'shell', image: BUSYBOX, cmd: ['sh', '-c', 'sleep 0.2; true'], rule: 'Terminal shell in container', runArgs: () => ['-t'] },
+  // tty is read from /proc while the shell lives (the sensor does not report it): a shell that lives a few seconds.
+  { name: 'shell', image: BUSYBOX, cmd: ['sh', '-c', 'sleep 3; true'], rule: 'Terminal shell in container', runArgs: () => ['-t'] },
   { name: 'write-etc', image: BUSYBOX, cmd: ['sh', '-c', 'echo pwned > /etc/triad-e2e'], rule: 'Write below etc' },
   { name: 'read-shadow', image: BUSYBOX, cmd: ['cat', '/etc/shadow'], rule: 'Read sensitive file untrusted' },
   { name: 'setuid', image: BUSYBOX, cmd: ['/h/setuid-call'], rule: 'Non sudo setuid', runArgs: (e) => ['--user', '65534:65534', '-v', `${e.helpers}:/h:ro`] },
