@@ -141,7 +141,11 @@ function npPeers(peer: FlowEndpoint, ns: string): Record<string, unknown>[] {
   return peer.addresses.map((a) => ({ ipBlock: { cidr: hostCidr(a) } }));
 }
 
-export function generateNetworkPolicies(flows: Flow[], opts: GenerateOptions = {}): GeneratedPolicies {
+/**
+ * The walk both generators share: workloads a policy can select (the others are listed in `skipped`),
+ * in a stable order, each with a policy name unique in its namespace; `build` writes one policy.
+ */
+function perWorkload(flows: Flow[], opts: GenerateOptions, build: (e: WorkloadFlows, dns: GenerateOptions['dns'], name: string) => Record<string, unknown>): GeneratedPolicies {
   const dns = opts.dns === undefined ? DEFAULT_DNS : opts.dns;
   const skipped: GeneratedPolicies['skipped'] = [];
   const used = new Set<string>();
@@ -149,6 +153,13 @@ export function generateNetworkPolicies(flows: Flow[], opts: GenerateOptions = {
   skipNonK8s(flows, skipped);
   for (const e of [...collect(flows, dns).values()].sort((a, b) => a.w.key.localeCompare(b.w.key))) {
     if (!selectable(e, skipped)) continue;
+    objects.push(build(e, dns, policyName(opts.namePrefix ?? 'triad-', e.w, used)));
+  }
+  return { objects, skipped };
+}
+
+export function generateNetworkPolicies(flows: Flow[], opts: GenerateOptions = {}): GeneratedPolicies {
+  return perWorkload(flows, opts, (e, dns, name) => {
     const ns = e.w.namespace!;
     const rule = (dir: 'from' | 'to', g: { peers: FlowEndpoint[]; ports: { protocol: string; port: number }[] }) => ({ [dir]: g.peers.flatMap((p) => npPeers(p, ns)), ports: g.ports });
     const ingress = grouped(e.ingress).map((g) => rule('from', g)).filter((r) => (r.from as unknown[]).length > 0);
@@ -159,14 +170,13 @@ export function generateNetworkPolicies(flows: Flow[], opts: GenerateOptions = {
         ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }],
       });
     }
-    objects.push({
+    return {
       apiVersion: 'networking.k8s.io/v1',
       kind: 'NetworkPolicy',
-      metadata: metadata(policyName(opts.namePrefix ?? 'triad-', e.w, used), ns, e),
+      metadata: metadata(name, ns, e),
       spec: { podSelector: { matchLabels: { ...e.w.labels } }, policyTypes: ['Ingress', 'Egress'], ingress, egress },
-    });
-  }
-  return { objects, skipped };
+    };
+  });
 }
 
 // ---- CiliumNetworkPolicy ----------------------------------------------------------------------
@@ -184,25 +194,18 @@ function ciliumRules(groups: ReturnType<typeof grouped>, dir: 'from' | 'to'): Re
 }
 
 export function generateCiliumPolicies(flows: Flow[], opts: GenerateOptions = {}): GeneratedPolicies {
-  const dns = opts.dns === undefined ? DEFAULT_DNS : opts.dns;
-  const skipped: GeneratedPolicies['skipped'] = [];
-  const used = new Set<string>();
-  const objects: Record<string, unknown>[] = [];
-  skipNonK8s(flows, skipped);
-  for (const e of [...collect(flows, dns).values()].sort((a, b) => a.w.key.localeCompare(b.w.key))) {
-    if (!selectable(e, skipped)) continue;
+  return perWorkload(flows, opts, (e, dns, name) => {
     const ingress = ciliumRules(grouped(e.ingress), 'from');
     const egress = ciliumRules(grouped(e.egress), 'to');
     if (dns) egress.push({ toEndpoints: [{ matchLabels: { ...dns.labels, [CILIUM_NS]: dns.namespace } }], toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }] }] });
     // An empty rule list would leave the direction unenforced; `- {}` enforces it and allows nothing.
-    objects.push({
+    return {
       apiVersion: 'cilium.io/v2',
       kind: 'CiliumNetworkPolicy',
-      metadata: metadata(policyName(opts.namePrefix ?? 'triad-', e.w, used), e.w.namespace!, e),
+      metadata: metadata(name, e.w.namespace!, e),
       spec: { endpointSelector: { matchLabels: { ...e.w.labels } }, ingress: ingress.length > 0 ? ingress : [{}], egress: egress.length > 0 ? egress : [{}] },
-    });
-  }
-  return { objects, skipped };
+    };
+  });
 }
 
 /** Multi-document YAML, one object per document. */
