@@ -13,6 +13,7 @@ import { renderReport } from '../report/index.ts';
 import { DEFAULT_MAX_FILE_SIZE, loadRules, SecretScanner } from '../secret/index.ts';
 import { listFiles, scanDirectory } from '../secret/walk-dir.ts';
 import { writeOutput } from './image-commands.ts';
+import { parseSeverities, UsageError } from './vuln-scan.ts';
 
 const FS_SCANNERS = ['secret', 'misconfig'] as const;
 type FsScanner = (typeof FS_SCANNERS)[number];
@@ -30,8 +31,6 @@ interface FsFlags {
   timeBudget: string;
 }
 
-class UsageError extends Error {}
-
 /** Dockerfile names as Docker, BuildKit and Trivy recognise them: Dockerfile, Dockerfile.*, *.Dockerfile, Containerfile(.*). */
 export function isDockerfileName(name: string): boolean {
   const n = basename(name).toLowerCase();
@@ -44,10 +43,10 @@ function positiveInt(name: string, v: string, max = Number.MAX_SAFE_INTEGER): nu
   return n;
 }
 
-function parseList<T extends string>(flag: string, s: string, known: readonly T[], upper = false): T[] {
+function parseList<T extends string>(flag: string, s: string, known: readonly T[]): T[] {
   const out: T[] = [];
   for (const raw of s.split(',').map((x) => x.trim()).filter(Boolean)) {
-    const x = (upper ? raw.toUpperCase() : raw) as T;
+    const x = raw as T;
     if (!known.includes(x)) throw new UsageError(`${flag}: unknown value ${JSON.stringify(raw)} (one of ${known.join(', ')})`);
     if (!out.includes(x)) out.push(x);
   }
@@ -125,7 +124,7 @@ export function registerFsCommands(program: Command): void {
     .action(async (dir: string, flags: FsFlags) => {
       try {
         const scanners = parseList('--scanners', flags.scanners, FS_SCANNERS);
-        const severities = flags.severity ? parseList('--severity', flags.severity, SEVERITIES, true) : undefined;
+        const severities = parseSeverities(flags.severity);
         const exitCode = positiveInt('--exit-code', flags.exitCode, 255);
         const st = await fs.stat(dir).catch(() => undefined);
         if (!st?.isDirectory()) throw new UsageError(`${dir}: not a directory`);

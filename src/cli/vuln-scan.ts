@@ -48,7 +48,7 @@ export function addVulnOptions(cmd: Command): Command {
     .option('--include-informational', 'also report informational advisories (RustSec unmaintained/unsound notices)');
 }
 
-function parseSeverities(s: string | undefined): Severity[] | undefined {
+export function parseSeverities(s: string | undefined): Severity[] | undefined {
   if (!s) return undefined;
   const out: Severity[] = [];
   for (const raw of s.split(',').map((x) => x.trim().toUpperCase()).filter(Boolean)) {
