@@ -3,7 +3,7 @@ import { Command, Option } from 'commander';
 import { readDockerfile } from '../dockerfile/dockerfile.ts';
 import { DOCKERFILE_CHECKS, lintDockerfile, type LintResult } from '../dockerfile/lint.ts';
 import { SEVERITIES, type Severity } from '../model/advisory.ts';
-import { emptyReport } from '../match/report.ts';
+import { addDockerfileLint, emptyReport } from '../match/report.ts';
 import type { ScanReport } from '../model/finding.ts';
 import { renderReport } from '../report/index.ts';
 import { writeOutput } from './image-commands.ts';
@@ -45,10 +45,7 @@ export function renderLintTable(r: LintResult): string {
 function asScanReport(r: LintResult): ScanReport {
   const report = emptyReport(r.target);
   report.scanners = ['misconfig'];
-  report.misconfigTargets = [r.target];
-  report.misconfigurations.push(...r.findings);
-  report.warnings.push(...r.warnings.map((w) => `${r.target}:${w.line}: ${w.message}`));
-  return report;
+  return addDockerfileLint(report, r, r.target);
 }
 
 export function registerDockerfileCommands(program: Command): void {

@@ -6,7 +6,7 @@ import { basename } from 'node:path';
 import { Command, Option } from 'commander';
 import { readDockerfile } from '../dockerfile/dockerfile.ts';
 import { DOCKERFILE_CHECKS, lintDockerfile } from '../dockerfile/lint.ts';
-import { emptyReport, hasFindings } from '../match/report.ts';
+import { addDockerfileLint, emptyReport, hasFindings } from '../match/report.ts';
 import { SEVERITIES, type Severity } from '../model/advisory.ts';
 import type { ScanReport } from '../model/finding.ts';
 import { renderReport } from '../report/index.ts';
@@ -94,10 +94,7 @@ export async function scanFs(dir: string, opts: FsScanOptions): Promise<ScanRepo
     for (const f of files.filter((x) => isDockerfileName(x.rel)).sort((a, b) => (a.rel < b.rel ? -1 : 1))) {
       try {
         const df = await readDockerfile(f.abs);
-        const r = lintDockerfile(df, checks);
-        report.misconfigTargets.push(f.rel);
-        report.misconfigurations.push(...r.findings.filter((m) => keep(m.severity)).map((m) => ({ ...m, target: f.rel })));
-        report.warnings.push(...r.warnings.map((w) => `${f.rel}:${w.line}: ${w.message}`));
+        addDockerfileLint(report, lintDockerfile(df, checks), f.rel, keep);
       } catch (e) {
         // One unreadable or oversized Dockerfile must not hide the rest of the tree's results.
         report.warnings.push(`${f.rel}: ${(e as Error).message.replace(f.abs, f.rel)}`);

@@ -2,6 +2,8 @@
 // inventory, the vulnerability findings after the user's policy, and — one call each, when their
 // engines are wired — secrets and misconfigurations. Report writers read only the ScanReport.
 
+import type { LintResult } from '../dockerfile/lint.ts';
+import type { Severity } from '../model/advisory.ts';
 import type { ScanReport } from '../model/finding.ts';
 import type { Inventory } from '../model/types.ts';
 import type { VulnDB } from '../vulndb/store.ts';
@@ -41,6 +43,14 @@ export function addVulnerabilities(report: ScanReport, inv: Inventory, db: VulnD
 
 function newest(dates: string[]): string | undefined {
   return dates.sort().at(-1);
+}
+
+/** A Dockerfile's lint result as the misconfiguration part, under `target` (the path users see). */
+export function addDockerfileLint(report: ScanReport, lint: LintResult, target: string, keep: (s: Severity) => boolean = () => true): ScanReport {
+  report.misconfigTargets = [...(report.misconfigTargets ?? []), target];
+  report.misconfigurations.push(...lint.findings.filter((m) => keep(m.severity)).map((m) => ({ ...m, target })));
+  report.warnings.push(...lint.warnings.map((w) => `${target}:${w.line}: ${w.message}`));
+  return report;
 }
 
 /** Whether `--exit-code` applies: findings remain after suppression. */
