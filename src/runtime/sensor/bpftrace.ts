@@ -80,6 +80,8 @@ export class BpftraceSensor implements Sensor {
   private sweepTimer: NodeJS.Timeout | undefined;
   private scriptDir: string | undefined;
   private runStarted = 0;
+  /** Parses whatever bpftrace wrote that is still waiting for the next batch. */
+  private flushStdout: () => void = () => {};
 
   constructor(opts: BpftraceSensorOptions = {}) {
     this.opts = opts;
@@ -182,32 +184,52 @@ export class BpftraceSensor implements Sensor {
       let carry = '';
       child.stdout!.setEncoding('utf8');
       const batchMs = this.opts.readBatchMs ?? 5;
-      child.stdout!.on('data', (chunk: string) => {
-        if (batchMs > 0) {
-          // bpftrace writes line by line (-B line, for latency); reading every few ms instead of on
-          // every write batches hundreds of lines per read and halves this process's CPU in a storm.
-          child.stdout!.pause();
-          setTimeout(() => child.stdout!.resume(), batchMs).unref();
-        }
+      // bpftrace writes line by line (-B line, for latency). Chunks are collected and parsed every few
+      // ms instead of on every write: in a storm that batches hundreds of lines per turn and halves
+      // this process's CPU. (Pausing the stream per chunk instead would cap the rate at one chunk,
+      // often one line, per batchMs.) Past maxBuffered unparsed characters the pipe is paused, so
+      // bpftrace blocks and its perf rings absorb the burst rather than this heap.
+      const chunks: string[] = [];
+      let buffered = 0;
+      let batchTimer: NodeJS.Timeout | undefined;
+      const maxBuffered = 8 << 20;
+      const parse = () => {
+        batchTimer = undefined;
+        const all = chunks.length === 1 ? chunks[0]! : chunks.join('');
+        chunks.length = 0;
+        buffered = 0;
+        if (child.stdout!.isPaused()) child.stdout!.resume();
         let start = 0;
-        let nl = chunk.indexOf('\n');
+        let nl = all.indexOf('\n');
         if (nl < 0) {
-          carry = carry.length + chunk.length > MAX_LINE ? '' : carry + chunk;
+          carry = carry.length + all.length > MAX_LINE ? '' : carry + all;
           return;
         }
-        let first = carry + chunk.slice(0, nl);
+        let first = carry + all.slice(0, nl);
         carry = '';
         for (;;) {
           this.opts.onRawLine?.(first);
           parser.line(first);
           start = nl + 1;
-          nl = chunk.indexOf('\n', start);
+          nl = all.indexOf('\n', start);
           if (nl < 0) break;
-          first = chunk.slice(start, nl);
+          first = all.slice(start, nl);
         }
-        const rest = chunk.slice(start);
+        const rest = all.slice(start);
         carry = rest.length > MAX_LINE ? '' : rest;
+      };
+      this.flushStdout = () => {
+        if (batchTimer) clearTimeout(batchTimer);
+        if (chunks.length) parse();
+      };
+      child.stdout!.on('data', (chunk: string) => {
+        chunks.push(chunk);
+        buffered += chunk.length;
+        if (batchMs <= 0) return parse();
+        if (buffered > maxBuffered) child.stdout!.pause();
+        batchTimer ??= setTimeout(parse, batchMs);
       });
+      child.stdout!.once('end', () => this.flushStdout());
       child.stderr!.setEncoding('utf8');
       let errCarry = '';
       child.stderr!.on('data', (s: string) => {
@@ -221,6 +243,7 @@ export class BpftraceSensor implements Sensor {
       });
       child.once('exit', (code, sig) => {
         clearTimeout(timer);
+        this.flushStdout();
         parser.flush();
         const why = `bpftrace exited (${code ?? sig})${stderrTail ? `: ${lastLines(stderrTail)}` : ''}`;
         if (!attached) {
