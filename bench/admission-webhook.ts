@@ -13,7 +13,9 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Agent, request } from 'node:https';
+import { connect, type ConnectionOptions, type TLSSocket } from 'node:tls';
 import { parseAllDocuments } from 'yaml';
 import { generateCerts } from '../src/admission/certs.ts';
 import { AdmissionWebhook } from '../src/admission/server.ts';
@@ -25,7 +27,7 @@ const CLIENTS = 50;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const TARGET_RATE = 2000;
 
-function reviews(): string[] {
+export function reviews(): string[] {
   const objects: Record<string, any>[] = [];
   const pss = sharedData('k8s/pod-security-admission/test/testdata/restricted');
   const latest = readdirSync(pss).filter((d) => /^v\d+\.\d+$/.test(d)).sort((a, b) => Number(a.split('.')[1]) - Number(b.split('.')[1])).at(-1)!;
@@ -66,23 +68,105 @@ function reviews(): string[] {
   });
 }
 
-interface LoadResult {
+export interface LoadResult {
   requests: number;
   errors: number;
   seconds: number;
   p50: number;
   p99: number;
   max: number;
+  /** The load generator's own CPU use over the measured run (share of one core). */
+  clientCpu?: number;
+  /** The load generator's own event-loop delay p99 (ms): how late it could notice an answer. */
+  clientLoopDelayP99?: number;
+}
+
+/**
+ * One keep-alive HTTPS connection speaking just enough HTTP/1.1 for this bench: a POST with a
+ * Content-Length body, an answer framed by Content-Length (the webhook always sends one). The
+ * API server's client (Go net/http) is lean; node:https's ClientRequest/Agent machinery costs
+ * this 2-core machine more CPU than the webhook's own HTTP handling, and that CPU was taken from
+ * the server being measured. Requests are written whole in one write (TLS record) with Nagle off.
+ */
+class RawHttpsConnection {
+  #socket: TLSSocket | undefined;
+  #opts: ConnectionOptions;
+  #buf: Buffer = Buffer.alloc(0);
+  #want = -1; // total bytes of the answer (head + body) once its head is parsed
+  #status = 0;
+  #head = 0;
+  #closing = false;
+  #done: ((ok: boolean) => void) | undefined;
+  constructor(opts: ConnectionOptions) {
+    this.#opts = opts;
+  }
+  #connect(): TLSSocket {
+    const s = connect(this.#opts);
+    s.setNoDelay(true);
+    s.on('data', (c: Buffer) => this.#socket === s && this.#onData(c));
+    const drop = () => {
+      if (this.#socket !== s) return; // an old connection (Connection: close) ending late
+      this.#socket = undefined;
+      this.#finish(false);
+    };
+    s.on('error', drop);
+    s.on('close', drop);
+    return s;
+  }
+  #finish(ok: boolean, rest?: Buffer): void {
+    const done = this.#done;
+    this.#done = undefined;
+    this.#buf = rest && rest.length ? rest : Buffer.alloc(0);
+    this.#want = -1;
+    done?.(ok);
+  }
+  #onData(c: Buffer): void {
+    this.#buf = this.#buf.length ? Buffer.concat([this.#buf, c]) : c;
+    if (this.#want < 0) {
+      const end = this.#buf.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      const head = this.#buf.toString('latin1', 0, end);
+      this.#status = Number(head.slice(9, 12));
+      const length = /\r\ncontent-length:\s*(\d+)/i.exec(head);
+      if (!length) {
+        this.#socket?.destroy();
+        return;
+      }
+      this.#head = end + 4;
+      this.#want = this.#head + Number(length[1]);
+      this.#closing = /\r\nconnection:\s*close/i.test(head);
+    }
+    if (this.#buf.length < this.#want) return;
+    const body = this.#buf.subarray(this.#head, this.#want);
+    if (this.#closing) this.#socket = undefined; // the server ends it: the next request connects anew
+    this.#finish(this.#status === 200 && body.includes('"response"'), this.#buf.subarray(this.#want));
+  }
+  /** Sends one whole request (head + body bytes); true when a 200 AdmissionReview answer came back. */
+  send(request: Buffer): Promise<boolean> {
+    return new Promise((resolve) => {
+      this.#done = resolve;
+      this.#socket ??= this.#connect();
+      this.#socket.write(request);
+    });
+  }
+  close(): void {
+    this.#socket?.destroy();
+  }
 }
 
 /** The client side (a separate process): CLIENTS loops on keep-alive connections for SECONDS. */
 async function client(port: number, caFile: string, reviewsFile: string, rate: number): Promise<void> {
   const ca = readFileSync(caFile);
-  const bodies: string[] = JSON.parse(readFileSync(reviewsFile, 'utf8'));
+  const bodies: Buffer[] = (JSON.parse(readFileSync(reviewsFile, 'utf8')) as string[]).map((b) => Buffer.from(b));
+  const tls: ConnectionOptions = { host: '127.0.0.1', port, ca, servername: 'triad-admission.bench.svc' };
+  // BENCH_CLIENT=node-https: the former client (node:https Agent), for comparison.
+  const viaNodeHttps = process.env.BENCH_CLIENT === 'node-https';
   const agent = new Agent({ keepAlive: true, maxSockets: CLIENTS });
-  const send = (body: string) =>
+  const requests = bodies.map((b) => Buffer.concat([Buffer.from(`POST /validate HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\nContent-Length: ${b.length}\r\n\r\n`), b]));
+  const connections = Array.from({ length: CLIENTS }, () => new RawHttpsConnection(tls));
+  const nodeHttps = (body: Buffer) =>
     new Promise<boolean>((resolve) => {
-      const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/validate', agent, ca, servername: 'triad-admission.bench.svc', headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } }, (res) => {
+      const req = request({ ...tls, method: 'POST', path: '/validate', agent, headers: { 'Content-Type': 'application/json', 'Content-Length': body.length } }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => resolve(res.statusCode === 200 && Buffer.concat(chunks).includes('"response"')));
@@ -90,6 +174,7 @@ async function client(port: number, caFile: string, reviewsFile: string, rate: n
       req.on('error', () => resolve(false));
       req.end(body);
     });
+  const send = (c: number, i: number) => (viaNodeHttps ? nodeHttps(bodies[i]!) : connections[c]!.send(requests[i]!));
   const lat: number[] = [];
   let errors = 0;
   let next = 0;
@@ -105,9 +190,9 @@ async function client(port: number, caFile: string, reviewsFile: string, rate: n
           if (wait > 0) await sleep(wait);
           due += period;
         }
-        const body = bodies[next++ % bodies.length]!;
+        const i = next++ % bodies.length;
         const t = performance.now();
-        const ok = await send(body);
+        const ok = await send(c, i);
         if (!record) continue;
         lat.push(performance.now() - t);
         if (!ok) errors++;
@@ -116,21 +201,35 @@ async function client(port: number, caFile: string, reviewsFile: string, rate: n
   };
   await run(performance.now() + 1500, false); // warm-up: connections, JIT
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+  loopDelay.enable();
   await run(t0 + SECONDS * 1000, true);
+  loopDelay.disable();
+  const cpu = process.cpuUsage(cpu0);
   const seconds = (performance.now() - t0) / 1000;
   lat.sort((a, b) => a - b);
   const q = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] ?? NaN;
-  const out: LoadResult = { requests: lat.length, errors, seconds, p50: q(0.5), p99: q(0.99), max: lat.at(-1) ?? NaN };
-  process.stdout.write(JSON.stringify(out));
+  const out: LoadResult = { requests: lat.length, errors, seconds, p50: q(0.5), p99: q(0.99), max: lat.at(-1) ?? NaN, clientCpu: (cpu.user + cpu.system) / 1000 / (seconds * 1000), clientLoopDelayP99: loopDelay.percentile(99) / 1e6 };
+  process.stdout.write(`\n${JSON.stringify(out)}\n`);
   agent.destroy();
+  for (const c of connections) c.close();
 }
 
-function load(port: number, caFile: string, reviewsFile: string, rate: number): Promise<LoadResult> {
+export function load(port: number, caFile: string, reviewsFile: string, rate: number): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...process.execArgv, new URL(import.meta.url).pathname, '--client', String(port), caFile, reviewsFile, String(rate)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    // BENCH_CLIENT_NODE_ARGS: extra Node flags for the load generator only (diagnostics: --trace-gc, --cpu-prof).
+    const extra = (process.env.BENCH_CLIENT_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+    const child = spawn(process.execPath, [...process.execArgv, ...extra, new URL(import.meta.url).pathname, '--client', String(port), caFile, reviewsFile, String(rate)], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as LoadResult) : reject(new Error(`load client exited ${code}`))));
+    child.once('exit', (code) => {
+      const lines = out.trim().split('\n');
+      // Anything before the result line is diagnostics (--trace-gc ...): passed on.
+      if (lines.length > 1) process.stderr.write(`${lines.slice(0, -1).join('\n')}\n`);
+      if (code === 0) resolve(JSON.parse(lines.at(-1)!) as LoadResult);
+      else reject(new Error(`load client exited ${code}`));
+    });
   });
 }
 
