@@ -50,6 +50,13 @@ export interface ProcessInfo {
    *  CapEff/CapPrm; Falco: thread.cap_effective / thread.cap_permitted. */
   capEffective?: string[];
   capPermitted?: string[];
+  /** The kernel's exec counter of this process after the exec, and of its parent at that moment
+   *  (task_struct self_exec_id): the process table tells a parent image it has not seen yet. */
+  execId?: number;
+  parentExecId?: number;
+  /** The parent's cgroup v2 id at exec: when it differs from the event's cgroupId the parent is
+   *  outside the container (the runtime that started or exec'd into it). */
+  parentCgroupId?: number;
   /** Ancestors, parent first, filled by the agent's process table (bounded depth). */
   ancestors?: AncestorInfo[];
 }
