@@ -12,7 +12,7 @@ import { DEFAULT_RULE_FILES, EXTRA_RULE_FILES, loadFalcoRules, type LoadResult }
 import type { AgentConfig, AgentParts } from './build.ts';
 import { containerAttributor, replaySensor } from './build.ts';
 import type { ProcessEnricher } from './components.ts';
-import { fillTty, fixParentExe } from './tty.ts';
+import { fillTty } from './tty.ts';
 
 /** A Falco or Tetragon JSON object as an event, or undefined when the converter skips it. */
 function fromIngest(format: IngestFormat, o: unknown): RuntimeEvent | undefined {
@@ -89,7 +89,6 @@ function liveSensor(cfg: AgentConfig): { sensor: Sensor; processes: ProcessEnric
       enrich: (e) => {
         table.handle(e);
         fillTty(e);
-        fixParentExe(e);
       },
     },
   };

@@ -51,6 +51,25 @@ export function exePath(exe: string | undefined, cwd: string | undefined): strin
   return exe;
 }
 
+/**
+ * The parent of a container's first process, and of every `docker exec`, is the runtime on the
+ * host: runc (or crun) while it is still alive, the shim (containerd-shim, conmon) once it
+ * reparented the process. Which of them a given run sees is a race, so a baseline that named them
+ * would raise false deviations; they are all one parent, "the container runtime".
+ */
+export const RUNTIME_PARENT = '(container runtime)';
+const RUNTIME_BINARIES = /^(?:runc|crun|youki|runsc|containerd-shim(?:-[a-z0-9-]+)?|conmon|docker-containerd-shim)$/;
+
+function parentOutside(event: RuntimeEvent): boolean {
+  const p = event.process;
+  // The kernel's answer: the parent's cgroup is not the container's.
+  if (typeof p.parentCgroupId === 'number' && typeof event.cgroupId === 'number') return p.parentCgroupId !== event.cgroupId;
+  // Other sources: a parent that is a runtime binary.
+  const a = Array.isArray(p.ancestors) ? p.ancestors[0] : undefined;
+  const name = (str(a?.exe) ?? str(a?.comm))?.split('/').pop();
+  return name !== undefined && RUNTIME_BINARIES.test(name);
+}
+
 export function extractBehaviour(event: RuntimeEvent, opts: ExtractOptions = {}): Behaviour | undefined {
   if (!event || typeof event !== 'object' || !event.process || typeof event.process !== 'object') return undefined;
   const failed = typeof event.ret === 'number' && event.ret < 0;
@@ -60,7 +79,7 @@ export function extractBehaviour(event: RuntimeEvent, opts: ExtractOptions = {})
     const exe = exePath(str(p.exe), str(p.cwd)) ?? str(p.comm);
     if (!exe) return undefined;
     const a = Array.isArray(p.ancestors) ? p.ancestors[0] : undefined;
-    const parent = (a && (exePath(str(a.exe), undefined) ?? str(a.comm))) ?? '';
+    const parent = parentOutside(event) ? RUNTIME_PARENT : ((a && (exePath(str(a.exe), undefined) ?? str(a.comm))) ?? '');
     return { kind: 'process', key: exe, parent, what: `${exe} (parent ${parent || 'unknown'})` };
   }
   const net = event.net;

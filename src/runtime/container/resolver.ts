@@ -93,18 +93,21 @@ export class ContainerResolver {
     event.container = entry.meta.info;
     if (entry !== this.hostEntry && !entry.pending && !entry.confirmed && Date.now() - entry.lookedUpAt > RETRY_MS) this.startLookup(entry);
     const pending = entry.pending;
+    // The bpftrace sensor reports the drift verdict from the kernel (the overlay inode's upper
+    // dentry): no /proc read and no lstat then.
+    const drift = exec && event.process.exeFromUpperLayer === undefined;
     if (!pending) {
-      if (exec) markDrift(event, entry.meta.upperDir, () => procExe(event.process.pid, this.procRoot));
+      if (drift) markDrift(event, entry.meta.upperDir, () => procExe(event.process.pid, this.procRoot));
       return;
     }
     // Read now, while the process surely exists: short-lived execs are gone when the engine answers.
-    const real = exec ? procExe(event.process.pid, this.procRoot) : undefined;
+    const real = drift ? procExe(event.process.pid, this.procRoot) : undefined;
     const e = entry;
     let timer: NodeJS.Timeout | undefined;
     const budget = new Promise<void>((r) => (timer = setTimeout(() => (this.stats.budgetExceeded++, r()), this.budgetMs)));
     return Promise.race([pending, budget]).then(() => {
       clearTimeout(timer);
-      if (exec) markDrift(event, e.meta.upperDir, real);
+      if (drift) markDrift(event, e.meta.upperDir, real);
     });
   }
 

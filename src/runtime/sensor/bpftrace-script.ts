@@ -52,6 +52,8 @@ const COMMON_FMT = '%llu %d %d %d %u %u %u %u %llu';
 const COMMON_ARGS = '$ts, tid, pid, curtask->real_parent->tgid, uid, curtask->cred->euid.val, gid, curtask->loginuid.val, cgroup';
 
 /** printf of an event header: `tag name common nstr nargs args... comm`. */
+const OVERLAYFS_MAGIC = '0x794c7630';
+
 function header(tag: string, name: string, nstr: string | number, args: Array<[fmt: string, expr: string]>, trailing = 'comm'): string {
   const fmt = [tag, name, COMMON_FMT, '%d', String(args.length), ...args.map((a) => a[0]), '%s'].join(' ');
   const exprs = [COMMON_ARGS, String(nstr), ...args.map((a) => a[1]), trailing].join(', ');
@@ -225,11 +227,49 @@ export function bpftraceScript(opts: ScriptOptions = {}): string {
   parts.push(execProbe('execve', argvMax), execProbe('execveat', argvMax));
   // Successful exec: the new image's identity (comm, euid after setuid bits, cgroup). old_pid is the
   // tid that called execve (it differs when a non-leader thread execs); it keys the enter record.
+  // Facts that /proc would give only with several reads per exec (and not at all once a short process
+  // is gone) are read here from the kernel's structures, at the moment of the exec:
+  //   tty      tty_nr as /proc/<pid>/stat encodes it (0 = no controlling terminal)
+  //   start    start_boottime in clock ticks (USER_HZ 100), /proc/<pid>/stat field 22: pid + start
+  //            identify a process for responses
+  //   flags    1: the exe has no link (memfd or deleted file: fileless); 2: the exe is on overlayfs
+  //            and has an upper-layer copy (written or modified after the container started: drift).
+  //            The upper dentry is the pointer that follows the VFS inode inside struct ovl_inode
+  //            (the layout since Linux 4.13).
+  //   execid   self_exec_id of the process and of its parent: the process table notices when it has
+  //            not yet seen the parent's latest exec (another CPU's buffer) instead of naming the
+  //            parent's old image
+  //   pcgroup  the parent's cgroup v2 id: a parent outside the container is the runtime
+  //   caps     effective and permitted capability masks after the exec
   parts.push(`tracepoint:sched:sched_process_exec {
   $ts = nsecs;
   $e = @pend[args->old_pid];
   delete(@pend[args->old_pid]);
-  ${header('X', 'execve', 0, [['%llu', '$e'], ['%d', 'args->old_pid']])}
+  $t = curtask->signal->tty;
+  $ttynr = (uint64)0;
+  if ($t != 0) {
+    $drv = (struct tty_driver *)$t->driver;
+    $min = (uint64)($drv->minor_start + $t->index);
+    $ttynr = ($min & 0xff) | ((uint64)$drv->major << 8) | (($min & ~0xff) << 12);
+  }
+  $ino = curtask->mm->exe_file->f_inode;
+  $fl = $ino->__i_nlink == 0 ? 1 : 0;
+  if ($ino->i_sb->s_magic == ${OVERLAYFS_MAGIC}) {
+    if (*(uint64*)((uint64)$ino + sizeof(struct inode)) != 0) { $fl = $fl | 2; }
+  }
+  $par = curtask->real_parent;
+  ${header('X', 'execve', 0, [
+    ['%llu', '$e'],
+    ['%d', 'args->old_pid'],
+    ['%llu', '$ttynr'],
+    ['%llu', 'curtask->start_boottime / 10000000'],
+    ['%d', '$fl'],
+    ['%llu', 'curtask->self_exec_id'],
+    ['%llu', '$par->self_exec_id'],
+    ['%llu', '$par->cgroups->dfl_cgrp->kn->id'],
+    ['%llu', 'curtask->cred->cap_effective.val'],
+    ['%llu', 'curtask->cred->cap_permitted.val'],
+  ])}
 }`);
   // New processes (not threads), seen in the child as it returns 0 from the fork-family syscall.
   for (const sc of ['clone', 'clone3', 'fork', 'vfork']) {

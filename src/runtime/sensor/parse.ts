@@ -4,7 +4,7 @@
 // groups, each flushed (or dropped when it has no header) after pendingTimeoutMs.
 import type { EventCategory, RuntimeEvent } from '../event.ts';
 import { decodeLine } from './decode.ts';
-import { openFlagNames, isWriteOpen, familyName, protocolName } from './syscall-names.ts';
+import { capabilityNames, openFlagNames, isWriteOpen, familyName, protocolName } from './syscall-names.ts';
 
 export interface ParserStats {
   lines: number;
@@ -306,8 +306,30 @@ export class BpftraceParser {
       if (Object.keys(args).length) e.args = args;
       if (this.isMemfdExec(who.pid, exe, enter)) e.process.exeFromMemfd = true;
     }
+    if (who.tag === 'X') this.kernelExecFacts(who, e);
     if (ret !== undefined) e.ret = ret;
     this.out(e);
+  }
+
+  /** The X record's facts from the kernel (see the sched_process_exec probe): tty, start time,
+   *  fileless / upper-layer flags, exec ids, the parent's cgroup and the capability masks. */
+  private kernelExecFacts(x: Header, e: RuntimeEvent): void {
+    const a = x.args;
+    if (a.length < 10) return;
+    const p = e.process;
+    const tty = num(a[2]), start = num(a[3]), flags = num(a[4]), execId = num(a[5]), parentExecId = num(a[6]), pcg = num(a[7]), eff = num(a[8]), prm = num(a[9]);
+    if (tty >= 0) p.tty = tty;
+    if (start >= 0) p.startTicks = start;
+    if (flags >= 0) {
+      // The kernel's verdicts are final: attribution and the process table skip their /proc reads.
+      p.exeFromMemfd = p.exeFromMemfd === true || (flags & 1) !== 0;
+      p.exeFromUpperLayer = (flags & 2) !== 0;
+    }
+    if (execId >= 0) p.execId = execId;
+    if (parentExecId >= 0) p.parentExecId = parentExecId;
+    if (pcg > 0) p.parentCgroupId = pcg;
+    if (eff >= 0) p.capEffective = capabilityNames(eff);
+    if (prm >= 0) p.capPermitted = capabilityNames(prm);
   }
 
   private isMemfdExec(pid: number, exe: string, enter: Header): boolean {

@@ -2,7 +2,7 @@
 // fork and exit events and, at start-up, by /proc (processes that existed before the agent). It fills
 // each event's process.ppid, cwd and ancestors (parent first, bounded depth), so rules and alerts see
 // the process tree even after the parents exited (exits are forgotten only after a grace period).
-// Bounded: an LRU of at most maxEntries processes; pids that /proc does not know are not retried.
+// Bounded: at most maxEntries processes, oldest inserted evicted first; pids that /proc does not know are not retried.
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import type { AncestorInfo, RuntimeEvent } from '../event.ts';
 
@@ -13,6 +13,8 @@ export interface ProcessEntry {
   exe?: string;
   argv?: string[];
   cwd?: string;
+  /** The kernel's self_exec_id of this image (from the exec event; a fork copies its parent's). */
+  execId?: number;
   /** Date.now() of the exit; the entry is removed exitGraceMs later. */
   exitedAt?: number;
 }
@@ -89,17 +91,18 @@ export class ProcessTable {
       if (event.ret === undefined || event.ret >= 0) {
         const prev = this.entries.get(pid);
         const cwd = this.useProc ? this.readLink(pid, 'cwd') : undefined;
-        // Fileless execution the sensor could not tie to a memfd_create it saw (created before the
-        // agent started, or passed by another process): the kernel names such an exe "/memfd:NAME".
-        if (this.useProc && !p.exeFromMemfd && this.readLink(pid, 'exe')?.startsWith('/memfd:')) p.exeFromMemfd = true;
-        const e: ProcessEntry = { pid, ppid: p.ppid ?? prev?.ppid ?? 0, comm: p.comm, exe: p.exe ?? prev?.exe, argv: clampArgv(p.argv), cwd: cwd ?? prev?.cwd };
+        // Fileless execution without the kernel's verdict (other sensors): the kernel names such an
+        // exe "/memfd:NAME".
+        if (this.useProc && p.exeFromMemfd === undefined && this.readLink(pid, 'exe')?.startsWith('/memfd:')) p.exeFromMemfd = true;
+        const e: ProcessEntry = { pid, ppid: p.ppid ?? prev?.ppid ?? 0, comm: p.comm, exe: p.exe ?? prev?.exe, argv: clampArgv(p.argv), cwd: cwd ?? prev?.cwd, execId: p.execId };
         this.put(e);
       }
     } else if (type === 'clone' || type === 'clone3' || type === 'fork' || type === 'vfork') {
-      // The child starts as a copy of its parent (same image, argv and cwd).
+      // The child starts as a copy of its parent (same image, argv, cwd and exec id).
       const parent = p.ppid !== undefined ? this.lookup(p.ppid) : undefined;
-      this.put({ pid, ppid: p.ppid ?? 0, comm: p.comm, exe: parent?.exe, argv: parent?.argv, cwd: parent?.cwd });
+      this.put({ pid, ppid: p.ppid ?? 0, comm: p.comm, exe: parent?.exe, argv: parent?.argv, cwd: parent?.cwd, execId: parent?.execId });
     }
+    if (p.parentExecId !== undefined && p.ppid) this.checkParentImage(p.ppid, p.parentExecId);
     const self = this.lookup(pid);
     if (self && p.ppid !== undefined && p.ppid > 0 && self.ppid !== p.ppid) self.ppid = p.ppid; // reparented
     if (p.ppid === undefined && self) p.ppid = self.ppid;
@@ -112,6 +115,32 @@ export class ProcessTable {
     }
     this.expire();
   }
+
+  /**
+   * The kernel said which image the parent ran when this process exec'd. When the table holds an
+   * older one, the parent's own exec event is still on its way (another CPU's perf buffer, a loaded
+   * sensor): the parent's image is read from /proc now (it is normally alive while its child
+   * execs) rather than naming the program it used to be (seen live: a container's shell reported as
+   * "/usr/sbin/runc", the runtime it was exec'd from).
+   */
+  private checkParentImage(ppid: number, parentExecId: number): void {
+    const parent = this.entries.get(ppid);
+    if (!parent || parent.execId === undefined || parent.execId === parentExecId) return;
+    this.staleParents++;
+    parent.execId = parentExecId;
+    if (!this.useProc) return;
+    let exe = this.readLink(ppid, 'exe');
+    if (exe === undefined) return;
+    if (exe.endsWith(' (deleted)')) exe = exe.slice(0, -10);
+    if (exe !== parent.exe) {
+      parent.exe = exe;
+      // argv of the old image would describe the wrong program; its exec event brings the new one.
+      delete parent.argv;
+    }
+  }
+
+  /** Parents whose newer image the table learned from a child's exec before the parent's own exec. */
+  staleParents = 0;
 
   /** `pid` and its ancestors, parent first (the first element is `pid` itself), bounded by maxDepth. */
   ancestors(pid: number): AncestorInfo[] {
@@ -136,12 +165,10 @@ export class ProcessTable {
 
   private lookup(pid: number): ProcessEntry | undefined {
     const e = this.entries.get(pid);
-    if (e) {
-      // LRU touch
-      this.entries.delete(pid);
-      this.entries.set(pid, e);
-      return e;
-    }
+    // No LRU touch: every event walks up to maxDepth ancestors, and re-inserting each into the Map
+    // was the table's main cost in an exec storm. Eviction is by insertion (exec, fork or /proc
+    // read) order instead; a long-lived process evicted that way is read back from /proc once.
+    if (e) return e;
     if (!this.useProc || this.missing.has(pid)) return undefined;
     const r = this.readProc(pid);
     if (r) this.put(r);

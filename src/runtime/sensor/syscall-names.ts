@@ -41,3 +41,31 @@ export function familyName(af: number): NetActivity['family'] {
 export function protocolName(p: number): NetActivity['protocol'] {
   return p === 6 ? 'tcp' : p === 17 ? 'udp' : undefined;
 }
+
+/** Linux capability numbers (include/uapi/linux/capability.h) → names, as Falco prints them. */
+const CAPS = [
+  'CHOWN', 'DAC_OVERRIDE', 'DAC_READ_SEARCH', 'FOWNER', 'FSETID', 'KILL', 'SETGID', 'SETUID', 'SETPCAP', 'LINUX_IMMUTABLE',
+  'NET_BIND_SERVICE', 'NET_BROADCAST', 'NET_ADMIN', 'NET_RAW', 'IPC_LOCK', 'IPC_OWNER', 'SYS_MODULE', 'SYS_RAWIO', 'SYS_CHROOT', 'SYS_PTRACE',
+  'SYS_PACCT', 'SYS_ADMIN', 'SYS_BOOT', 'SYS_NICE', 'SYS_RESOURCE', 'SYS_TIME', 'SYS_TTY_CONFIG', 'MKNOD', 'LEASE', 'AUDIT_WRITE',
+  'AUDIT_CONTROL', 'SETFCAP', 'MAC_OVERRIDE', 'MAC_ADMIN', 'SYSLOG', 'WAKE_ALARM', 'BLOCK_SUSPEND', 'AUDIT_READ', 'PERFMON', 'BPF',
+  'CHECKPOINT_RESTORE',
+].map((c) => `CAP_${c}`);
+const capCache = new Map<number, string[]>();
+
+/** A capability bit mask (e.g. /proc/<pid>/status CapEff, or the kernel's cap_effective) as names;
+ *  unknown bits as CAP_<n>. Masks repeat (a few per container), so results are cached (bounded). */
+export function capabilityNames(mask: number): string[] {
+  const hit = capCache.get(mask);
+  if (hit) return hit;
+  const out: string[] = [];
+  // Capabilities go up to bit 63; JS bit operators are 32-bit, so split the mask.
+  const lo = mask % 0x1_0000_0000;
+  const hi = Math.floor(mask / 0x1_0000_0000);
+  for (let bit = 0; bit < 64; bit++) {
+    const set = bit < 32 ? (lo >>> bit) & 1 : (hi >>> (bit - 32)) & 1;
+    if (set) out.push(CAPS[bit] ?? `CAP_${bit}`);
+  }
+  if (capCache.size >= 256) capCache.clear();
+  capCache.set(mask, out);
+  return out;
+}
