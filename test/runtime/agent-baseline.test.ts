@@ -32,7 +32,7 @@ after(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-test('learn, one deviation → exactly one alert, ten normal runs → none', { skip: why, todo: why ? undefined : "known bug (issue 6): 1-2 of the ten normal runs raise a false deviation when the entrypoint's parent is seen as runc vs containerd-shim (racy parent in the process table)" }, async () => {
+test('learn, one deviation → exactly one alert, ten normal runs → none', { skip: why }, async () => {
   const baselineAlerts = (id: string) => agent.lines.filter((a) => a.kind === 'alert' && a.source === 'baseline' && a.container?.id === id);
   for (let i = 0; i < 3; i++) {
     const id = await runContainer(env, `triad-e2e-learn-${i}`, BUSYBOX, NORMAL);
