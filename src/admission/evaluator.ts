@@ -96,7 +96,7 @@ export class AdmissionEvaluator {
     try {
       const skip = this.#skip(parsed);
       if (skip) return skip;
-      const subject = prepareSubject({ type: 'admission', review: parsed.review });
+      const subject = prepareSubject({ type: 'admission', review: parsed.review, owned: true });
       const set = this.policies.set;
       const requests: SignatureRequest[] = set.signatureRequestsFor(subject);
       if (this.cache && scanApplies(subject)) {
@@ -146,7 +146,7 @@ export class AdmissionEvaluator {
 
   #judge(p: ParsedReview, prepared?: Subject, signatures?: SignatureResult[]): ReviewOutcome {
     const now = this.opts.now?.() ?? new Date();
-    const subject = prepared ?? prepareSubject({ type: 'admission', review: p.review });
+    const subject = prepared ?? prepareSubject({ type: 'admission', review: p.review, owned: true });
     const verdicts = this.policies.set.evaluateSubject(subject, { now });
     const scans = { hits: 0, misses: 0 };
     if (this.cache && scanApplies(subject)) this.#imageVerdicts(subject, verdicts, now, scans, signatures);

@@ -3,7 +3,7 @@
 import { toLabels, type Labels } from '../k8s/selector/selector.ts';
 import type { ScanReport } from '../model/finding.ts';
 import type { PolicyInput, ResourceRef, SignatureResult } from './types.ts';
-import { toCelValue } from './values.ts';
+import { toCelValue, toCelValueInPlace } from './values.ts';
 import { describeImageRef } from './image-ref.ts';
 
 export const WORKLOAD_KINDS = new Set(['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'ReplicaSet', 'ReplicationController']);
@@ -155,7 +155,9 @@ function fromAdmission(input: Extract<PolicyInput, { type: 'admission' }>, where
   const namespace = str(req.namespace) || f.namespace;
   const name = str(req.name) || f.name;
   const { object: _o, oldObject: _oo, ...attrs } = req;
-  const object = req.object === undefined || req.object === null ? null : toCelValue(req.object, where);
+  const cel = input.owned ? toCelValueInPlace : toCelValue;
+  const object = req.object === undefined || req.object === null ? null : cel(req.object, where);
+  const oldObject = req.oldObject === undefined || req.oldObject === null ? null : cel(req.oldObject, where);
   return {
     kind,
     name,
@@ -168,10 +170,10 @@ function fromAdmission(input: Extract<PolicyInput, { type: 'admission' }>, where
     resource: { kind, name, namespace, file: input.file },
     vars: {
       object,
-      oldObject: req.oldObject === undefined || req.oldObject === null ? null : toCelValue(req.oldObject, where),
-      request: toCelValue(attrs, where),
+      oldObject,
+      request: cel(attrs, where),
       namespaceObject: input.namespaceObject === undefined ? null : toCelValue(input.namespaceObject, where),
-      ...workloadVars(object ?? toCelValue(req.oldObject, where), kind),
+      ...workloadVars(object ?? oldObject, kind),
       image: null,
       report: null,
     },

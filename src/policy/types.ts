@@ -137,7 +137,19 @@ export type PolicyInput =
       /** Image signature verifications (for policies with verifyImages, and CEL `signatures`). */
       signatures?: SignatureResult[];
     }
-  | { type: 'admission'; review: unknown; namespaceObject?: unknown; file?: string; signatures?: SignatureResult[] }
+  | {
+      type: 'admission';
+      review: unknown;
+      namespaceObject?: unknown;
+      file?: string;
+      signatures?: SignatureResult[];
+      /**
+       * The review was parsed from JSON for this evaluation alone and nothing else reads it
+       * afterwards: its objects become the CEL values in place (numbers turn into int) instead
+       * of being copied. The admission webhook's hot path; never set it for data kept elsewhere.
+       */
+      owned?: boolean;
+    }
   | {
       type: 'image-scan';
       report: ScanReport;
