@@ -218,9 +218,10 @@ async function client(port: number, caFile: string, reviewsFile: string, rate: n
 
 export function load(port: number, caFile: string, reviewsFile: string, rate: number): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
-    // BENCH_CLIENT_NODE_ARGS: extra Node flags for the load generator only (diagnostics: --trace-gc, --cpu-prof).
+    // The server's own Node flags (GC settings, profiling) are not the load generator's business;
+    // BENCH_CLIENT_NODE_ARGS gives it some (diagnostics: --trace-gc, --cpu-prof).
     const extra = (process.env.BENCH_CLIENT_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
-    const child = spawn(process.execPath, [...process.execArgv, ...extra, new URL(import.meta.url).pathname, '--client', String(port), caFile, reviewsFile, String(rate)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', ...extra, new URL(import.meta.url).pathname, '--client', String(port), caFile, reviewsFile, String(rate)], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.once('exit', (code) => {
@@ -231,6 +232,44 @@ export function load(port: number, caFile: string, reviewsFile: string, rate: nu
       else reject(new Error(`load client exited ${code}`));
     });
   });
+}
+
+/** CPU of the whole machine (all cores, seconds) from /proc/stat; undefined where there is none. */
+function machineBusySeconds(): number | undefined {
+  try {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1).map(Number);
+    return (f[0]! + f[1]! + f[2]! + f[5]! + f[6]! + f[7]!) / 100; // user nice system irq softirq steal, in USER_HZ
+  } catch {
+    return undefined;
+  }
+}
+
+/** Who used the CPU during a run, in cores: this webhook, and everything else but the load generator. */
+interface Machine {
+  serverCpu: number;
+  othersCpu: number;
+}
+
+const pct = (cores: number) => (Number.isFinite(cores) ? `${(cores * 100).toFixed(0)}%` : '?');
+
+/**
+ * Runs one load and says how busy the machine was meanwhile: other engineers' jobs on these 2
+ * cores show up as latency, and the figures are only comparable when "other processes" is ~0.
+ */
+async function measured(run: () => Promise<LoadResult>): Promise<LoadResult & Machine> {
+  const busy0 = machineBusySeconds();
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const r = await run();
+  const wall = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const server = (cpu.user + cpu.system) / 1e6;
+  const busy1 = machineBusySeconds();
+  // The load generator reports its CPU for the measured part only; its warm-up and start-up
+  // (about 1.5 s + 0.3 s at a similar rate) are estimated from it.
+  const client = (r.clientCpu ?? 0) * (r.seconds + 1.8);
+  const others = busy0 === undefined || busy1 === undefined ? NaN : Math.max(0, (busy1 - busy0 - server - client) / wall);
+  return { ...r, serverCpu: server / wall, othersCpu: others };
 }
 
 export async function admissionWebhook(): Promise<Figure[]> {
@@ -246,8 +285,8 @@ export async function admissionWebhook(): Promise<Figure[]> {
       exemptNamespaces: ['kube-system', 'bench'], missingScan: 'warn', maxBodyBytes: 8 << 20, threads,
     });
     try {
-      const saturated = await load(hook.port, certs.caCert, reviewsFile, 0);
-      const paced = await load(hook.port, certs.caCert, reviewsFile, TARGET_RATE);
+      const saturated = await measured(() => load(hook.port, certs.caCert, reviewsFile, 0));
+      const paced = await measured(() => load(hook.port, certs.caCert, reviewsFile, TARGET_RATE));
       return { saturated, paced, denied: hook.metrics.requests.get(['denied']) };
     } finally {
       await hook.close();
@@ -256,8 +295,9 @@ export async function admissionWebhook(): Promise<Figure[]> {
   console.log(`admission-webhook: ${bodies.length} real workload reviews, ${CLIENTS} keep-alive HTTPS clients in a separate process, ${SECONDS} s per run, ${threads} evaluator thread(s)`);
   const empty = await run([]);
   const full = await run([join(REPO_ROOT, 'policies')]);
-  const line = (r: LoadResult) =>
-    `${(r.requests / r.seconds).toFixed(0)} reviews/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, max ${r.max.toFixed(1)} ms, ${r.errors} errors`;
+  const line = (r: LoadResult & Machine) =>
+    `${(r.requests / r.seconds).toFixed(0)} reviews/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, max ${r.max.toFixed(1)} ms, ${r.errors} errors` +
+    ` (CPU: webhook ${pct(r.serverCpu)}, load generator ${pct(r.clientCpu ?? NaN)}, other processes ${pct(r.othersCpu)}; load generator loop delay p99 ${(r.clientLoopDelayP99 ?? NaN).toFixed(1)} ms)`;
   for (const [name, r] of [['no policies', empty], ['default policies', full]] as const) {
     console.log(`  ${name}: saturated ${line(r.saturated)}`);
     console.log(`  ${name}: at ${TARGET_RATE}/s   ${line(r.paced)}`);
@@ -266,7 +306,7 @@ export async function admissionWebhook(): Promise<Figure[]> {
   const paced = full.paced.requests / full.paced.seconds;
   return [
     { figure: 'webhook reviews/s (default policies, 50 clients, saturated)', measured: rate.toFixed(0), target: '>= 2000', pass: rate >= 2000 && full.saturated.errors === 0, note: `no policies: ${(empty.saturated.requests / empty.saturated.seconds).toFixed(0)}/s` },
-    { figure: `webhook p99 latency at ${TARGET_RATE} reviews/s (default policies)`, measured: `${full.paced.p99.toFixed(2)} ms`, target: '<= 5 ms', pass: full.paced.p99 <= 5 && paced >= TARGET_RATE * 0.95 && full.paced.errors === 0, note: `p50 ${full.paced.p50.toFixed(2)} ms, achieved ${paced.toFixed(0)}/s; no policies p50 ${empty.paced.p50.toFixed(2)} / p99 ${empty.paced.p99.toFixed(2)} ms` },
+    { figure: `webhook p99 latency at ${TARGET_RATE} reviews/s (default policies)`, measured: `${full.paced.p99.toFixed(2)} ms`, target: '<= 5 ms', pass: full.paced.p99 <= 5 && paced >= TARGET_RATE * 0.95 && full.paced.errors === 0, note: `p50 ${full.paced.p50.toFixed(2)} ms, achieved ${paced.toFixed(0)}/s; no policies p50 ${empty.paced.p50.toFixed(2)} / p99 ${empty.paced.p99.toFixed(2)} ms; other processes used ${pct(full.paced.othersCpu)} CPU meanwhile` },
   ];
 }
 
