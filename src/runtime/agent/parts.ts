@@ -80,7 +80,7 @@ export function reportRuleLoad(r: LoadResult, log: (m: string) => void): void {
 function liveSensor(cfg: AgentConfig): { sensor: Sensor; processes: ProcessEnricher } {
   const why = bpftraceUnavailable();
   if (why) throw new Error(`live sensing: ${why} (or use --replay FILE)`);
-  const table = new ProcessTable();
+  const table = new ProcessTable({ followChdir: true });
   table.loadFromProc();
   const sensor = new BpftraceSensor({ onStderr: (line) => cfg.log(`bpftrace: ${line}`) });
   return {

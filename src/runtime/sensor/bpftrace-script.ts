@@ -366,6 +366,16 @@ ${exitResult('connect')}`);
 }
 ${exitResult('mount')}`);
   // ---- kernel
+  // ---- working directory: the process table follows chdir/fchdir instead of reading /proc/<pid>/cwd
+  // on every exec (a fork inherits its parent's; exec does not change it).
+  parts.push(`tracepoint:syscalls:sys_enter_chdir {
+  $ts = nsecs;
+  ${strRecord(1, 'str(args->filename)')}
+  ${header('W', 'chdir', 1, [])}
+  ${PEND}
+}
+${exitResult('chdir')}`);
+  parts.push(simpleProbe('W', 'fchdir', [['%d', 'args->fd']]));
   parts.push(simpleProbe('K', 'ptrace', [['%ld', 'args->request'], ['%ld', 'args->pid']]));
   parts.push(`tracepoint:syscalls:sys_enter_memfd_create {
   $ts = nsecs;

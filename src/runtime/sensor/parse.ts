@@ -72,6 +72,7 @@ function needsResult(h: Header): boolean {
     case 'O':
     case 'P':
     case 'U':
+    case 'W':
       return true;
     case 'N':
       return h.name === 'connect';
@@ -404,6 +405,10 @@ export class BpftraceParser {
         else e.args = { source: strs[0] ?? '', target: strs[1] ?? '', fstype: strs[2] ?? '', flags: num(a[0]) };
         break;
       }
+      case 'W':
+        e = this.base(h, h.name, 'process');
+        e.args = h.name === 'chdir' ? { path: strs[0] ?? '' } : { fd: num(a[0]) };
+        break;
       case 'K': {
         if (h.name === 'ptrace') {
           e = this.base(h, 'ptrace', 'kernel');

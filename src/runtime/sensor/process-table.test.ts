@@ -120,3 +120,41 @@ test('an exec whose /proc exe is a memfd is marked fileless even without the mem
     child.kill();
   }
 });
+
+test('followChdir: cwd is inherited at fork, follows chdir (absolute and relative), survives exec; fchdir reads /proc', () => {
+  const t = new ProcessTable({ useProc: false, followChdir: true });
+  t.handle(ev('execve', 500, 1, { exe: '/bin/sh', cwd: '/srv' }));
+  assert.equal(t.get(500)!.cwd, '/srv');
+  t.handle({ ...ev('chdir', 500, 1, {}, 0), args: { path: 'app/../data' } });
+  assert.equal(t.get(500)!.cwd, '/srv/data');
+  t.handle({ ...ev('chdir', 500, 1, {}, -2), args: { path: '/nonexistent' } });
+  assert.equal(t.get(500)!.cwd, '/srv/data', 'a failed chdir changes nothing');
+  t.handle(ev('clone', 501, 500));
+  const exec = ev('execve', 501, 500, { exe: './tool' });
+  t.handle(exec);
+  assert.equal(exec.process.cwd, '/srv/data', 'the child inherited the cwd and exec kept it');
+  t.handle({ ...ev('chdir', 501, 500, {}, 0), args: { path: '/dev/shm/' } });
+  const next = ev('execve', 501, 500, { exe: './x' });
+  t.handle(next);
+  assert.equal(next.process.cwd, '/dev/shm');
+  // Live, an fchdir is settled by /proc: this process's own cwd.
+  const live = new ProcessTable({ followChdir: true });
+  live.handle(ev('execve', process.pid, process.ppid, { exe: process.execPath, cwd: '/somewhere-else' }));
+  live.handle({ ...ev('fchdir', process.pid, process.ppid, {}, 0), args: { fd: 3 } });
+  assert.equal(live.get(process.pid)!.cwd, process.cwd());
+});
+
+test('a child exec that names a newer parent image than the table holds makes the table read the parent from /proc', () => {
+  const t = new ProcessTable({ followChdir: true });
+  // The table believes this process (the parent) still runs an old image with exec id 7.
+  t.handle(ev('execve', process.pid, process.ppid, { exe: '/usr/sbin/runc', argv: ['runc', 'init'], execId: 7 }));
+  const child = ev('execve', 999_999, process.pid, { exe: '/bin/id', parentExecId: 8 });
+  t.handle(child);
+  assert.equal(child.process.ancestors?.[0]?.exe, process.execPath);
+  assert.equal(child.process.ancestors?.[0]?.argv, undefined, "the old image's argv is dropped");
+  assert.equal(t.staleParents, 1);
+  // Same exec id: the table is trusted, no /proc read.
+  const again = ev('execve', 999_998, process.pid, { exe: '/bin/ls', parentExecId: 8 });
+  t.handle(again);
+  assert.equal(t.staleParents, 1);
+});

@@ -4,6 +4,7 @@
 // the process tree even after the parents exited (exits are forgotten only after a grace period).
 // Bounded: at most maxEntries processes, oldest inserted evicted first; pids that /proc does not know are not retried.
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { posix } from 'node:path';
 import type { AncestorInfo, RuntimeEvent } from '../event.ts';
 
 export interface ProcessEntry {
@@ -27,6 +28,12 @@ export interface ProcessTableOptions {
   useProc?: boolean;
   procRoot?: string;
   now?: () => number;
+  /**
+   * The sensor reports chdir/fchdir (the bpftrace sensor does): a process's cwd is then inherited at
+   * fork and followed through chdir, and /proc/<pid>/cwd is read only when it is unknown or after an
+   * fchdir. Otherwise it is read on every exec.
+   */
+  followChdir?: boolean;
 }
 
 const MAX_ARGV = 64;
@@ -42,6 +49,7 @@ export class ProcessTable {
   private readonly proc: string;
   private readonly now: () => number;
   private readonly missing = new Set<number>();
+  private readonly followChdir: boolean;
 
   constructor(opts: ProcessTableOptions = {}) {
     this.maxEntries = Math.max(16, opts.maxEntries ?? 32_768);
@@ -50,6 +58,7 @@ export class ProcessTable {
     this.useProc = opts.useProc ?? true;
     this.proc = opts.procRoot ?? '/proc';
     this.now = opts.now ?? Date.now;
+    this.followChdir = opts.followChdir ?? false;
   }
 
   get size(): number {
@@ -90,7 +99,7 @@ export class ProcessTable {
     if (type === 'execve' || type === 'execveat') {
       if (event.ret === undefined || event.ret >= 0) {
         const prev = this.entries.get(pid);
-        const cwd = this.useProc ? this.readLink(pid, 'cwd') : undefined;
+        const cwd = p.cwd ?? (this.followChdir && prev?.cwd !== undefined ? prev.cwd : this.useProc ? this.readLink(pid, 'cwd') : undefined);
         // Fileless execution without the kernel's verdict (other sensors): the kernel names such an
         // exe "/memfd:NAME".
         if (this.useProc && p.exeFromMemfd === undefined && this.readLink(pid, 'exe')?.startsWith('/memfd:')) p.exeFromMemfd = true;
@@ -103,6 +112,7 @@ export class ProcessTable {
       this.put({ pid, ppid: p.ppid ?? 0, comm: p.comm, exe: parent?.exe, argv: parent?.argv, cwd: parent?.cwd, execId: parent?.execId });
     }
     if (p.parentExecId !== undefined && p.ppid) this.checkParentImage(p.ppid, p.parentExecId);
+    else if ((type === 'chdir' || type === 'fchdir') && event.ret === 0) this.chdir(pid, type === 'chdir' ? event.args?.path : undefined);
     const self = this.lookup(pid);
     if (self && p.ppid !== undefined && p.ppid > 0 && self.ppid !== p.ppid) self.ppid = p.ppid; // reparented
     if (p.ppid === undefined && self) p.ppid = self.ppid;
@@ -137,6 +147,18 @@ export class ProcessTable {
       // argv of the old image would describe the wrong program; its exec event brings the new one.
       delete parent.argv;
     }
+  }
+
+  /** A successful chdir(path) (path relative to the old cwd or absolute) or fchdir (path undefined). */
+  private chdir(pid: number, path: unknown): void {
+    const e = this.lookup(pid);
+    if (!e) return;
+    let cwd: string | undefined;
+    if (typeof path === 'string' && path.startsWith('/')) cwd = posix.normalize(path);
+    else if (typeof path === 'string' && path !== '' && e.cwd?.startsWith('/')) cwd = posix.join(e.cwd, path);
+    else cwd = this.useProc ? this.readLink(pid, 'cwd') : undefined;
+    // As /proc shows it: no trailing slash except for the root.
+    e.cwd = cwd && cwd.length > 1 && cwd.endsWith('/') ? cwd.slice(0, -1) : cwd;
   }
 
   /** Parents whose newer image the table learned from a child's exec before the parent's own exec. */

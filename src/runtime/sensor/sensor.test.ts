@@ -16,7 +16,7 @@ import { debianImageUnavailable, ensureDebianRootfs } from '../../../test/infra/
 const why = bpftraceUnavailable();
 const events: RuntimeEvent[] = [];
 let sensor: BpftraceSensor | undefined;
-const table = new ProcessTable();
+const table = new ProcessTable({ followChdir: true });
 
 before(async () => {
   if (why) return;
@@ -150,6 +150,35 @@ test('fork and exit: clone in the child with its parent, exit status', { skip: w
   assert.equal(x.args!.status, 7);
 });
 
+test('kernel facts at exec: start ticks, tty, capabilities, exec ids, parent cgroup; cwd followed through chdir', { skip: why }, async () => {
+  // A process that lives long enough to compare with /proc.
+  const c = spawn('/bin/sleep', ['1']);
+  const x = await waitEvent('sleep exec', (e) => e.type === 'execve' && e.process.pid === c.pid);
+  const stat = readFileSync(`/proc/${c.pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  assert.equal(x.process.startTicks, Number(f[19]), 'start ticks as /proc/<pid>/stat field 22');
+  assert.equal(x.process.tty, Number(f[4]), 'tty_nr as /proc says (none here)');
+  assert.ok(x.process.capEffective?.includes('CAP_SYS_ADMIN'), 'root has CAP_SYS_ADMIN');
+  assert.equal(x.process.exeFromMemfd, false);
+  assert.equal(x.process.exeFromUpperLayer, false);
+  assert.ok((x.process.execId ?? 0) > 0 && (x.process.parentExecId ?? 0) > 0);
+  assert.equal(x.process.parentCgroupId, x.cgroupId, 'this test and its child share a cgroup');
+  await new Promise((r) => c.once('exit', r));
+
+  // A controlling terminal: script(1) gives the shell a pty; tty_nr must equal what /proc shows.
+  const tty = await runProc('/usr/bin/script', ['-qc', '/bin/sh -c "cat /proc/self/stat; true triad-tty-mark"', '/dev/null']);
+  const catTty = Number(tty.stdout.slice(tty.stdout.lastIndexOf(')') + 2).split(' ')[4]);
+  assert.ok(catTty > 0, `script gave a tty (${tty.stdout.slice(0, 80)})`);
+  const sh = await waitEvent('shell on a pty', (e) => e.type === 'execve' && (e.process.argv ?? []).some((a) => a.includes('triad-tty-mark')) && e.process.comm === 'sh');
+  assert.equal(sh.process.tty, catTty);
+
+  // cd then exec: the cwd of the exec comes from the chdir the sensor saw.
+  await runProc('/bin/sh', ['-c', 'cd /usr/share && /bin/true triad-cwd-mark']);
+  const t = await waitEvent('exec after cd', (e) => e.type === 'execve' && e.process.argv?.[1] === 'triad-cwd-mark');
+  assert.equal(t.process.cwd, '/usr/share');
+  assert.ok(events.some((e) => e.type === 'chdir' && e.args?.path === '/usr/share' && e.ret === 0));
+});
+
 const dockerWhy = why ?? dockerUnavailable() ?? debianImageUnavailable();
 test('a Docker container: events carry the cgroup id of its cgroup2 directory', { skip: dockerWhy, timeout: 300_000 }, async () => {
   let docker: TestDocker | undefined;
@@ -169,6 +198,12 @@ test('a Docker container: events carry the cgroup id of its cgroup2 directory', 
       const cat = await waitEvent('container exec', (e) => e.type === 'execve' && e.cgroupId === ino && e.process.argv?.[1] === '/etc/shadow');
       assert.deepEqual(cat.process.argv, ['cat', '/etc/shadow']);
       assert.ok(cat.process.ancestors!.some((a) => a.pid === pid), 'the container init is an ancestor');
+      assert.equal(cat.process.exeFromUpperLayer, false, 'cat is in the image');
+      // Drift, from the kernel: a binary copied into the container after it started.
+      await docker.docker(['exec', id, 'sh', '-c', 'cp /bin/true /tmp/triad-dropped && /tmp/triad-dropped']);
+      const dropped = await waitEvent('dropped binary exec', (e) => e.type === 'execve' && e.process.exe === '/tmp/triad-dropped');
+      assert.equal(dropped.process.exeFromUpperLayer, true);
+      assert.notEqual(dropped.process.parentCgroupId, undefined);
     } finally {
       await docker.docker(['rm', '-f', id], { allowFail: true });
     }
