@@ -32,6 +32,7 @@ interface RunFlags {
   dockerHost?: string;
   metricsInterval: string;
   reorderWindow: string;
+  netmap?: string;
 }
 
 async function runAgent(flags: RunFlags): Promise<void> {
@@ -54,6 +55,7 @@ async function runAgent(flags: RunFlags): Promise<void> {
       dockerHost: flags.dockerHost,
       metricsIntervalMs: parseDuration(flags.metricsInterval, '--metrics-interval'),
       reorderWindowMs: parseDuration(flags.reorderWindow, '--reorder-window'),
+      ...(flags.netmap ? { netmapFile: flags.netmap } : {}),
       log,
     };
   } catch (e) {
@@ -175,6 +177,7 @@ export function registerAgentCommands(program: Command): Command {
     .option('--quiet-period <duration>', 'promotion also needs this long without new behaviour (default 10m)')
     .option('--response <file>', 'response policy YAML (rule/tag/priority → alert|kill|pause|stop; baseline protect action)')
     .option('--events', 'also write every event, not only alerts')
+    .option('--netmap <file>', 'keep the network map (who talks to whom) and save it to this file every minute and at exit; `triad agent netpol --flows FILE` turns it into policies')
     .option('--replay <file>', 'replay JSON lines (Triad recording, Falco JSON output, Tetragon events) instead of the live sensor')
     .addOption(new Option('--replay-format <format>', 'format of --replay').choices(['auto', 'triad', 'falco', 'tetragon']).default('auto'))
     .option('--docker-host <url>', 'Docker engine socket (default $DOCKER_HOST or /var/run/docker.sock)')

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { parseAllDocuments } from 'yaml';
-import { describeFlow, dryRun, FlowMap, generateCiliumPolicies, generateNetworkPolicies, policiesToYaml } from '../runtime/netmap/index.ts';
+import { describeFlow, dryRun, FlowMap, flowsFromJson, generateCiliumPolicies, generateNetworkPolicies, policiesToYaml } from '../runtime/netmap/index.ts';
 import { isRuntimeEvent } from '../runtime/agent/replay.ts';
 import type { ContainerInfo } from '../runtime/event.ts';
 import { loadRules, parseRuleSets } from '../runtime/agent/parts.ts';
@@ -93,13 +93,15 @@ export function registerAgentSubcommands(agent: Command): void {
 
   agent
     .command('netpol')
-    .description('network map from recorded events (--events output or recordings), NetworkPolicy/CiliumNetworkPolicy, dry-run')
-    .requiredOption('--from <file>', 'JSON lines with events (repeatable)', collect, [])
+    .description('network map from a live agent (--netmap) or recorded events (--events output, recordings), NetworkPolicy/CiliumNetworkPolicy, dry-run')
+    .option('--flows <file>', 'a network map saved by `triad agent run --netmap FILE` (repeatable)', collect, [])
+    .option('--from <file>', 'JSON lines with events (repeatable)', collect, [])
     .addOption(new Option('--format <format>', 'policy kind').choices(['k8s', 'cilium']).default('k8s'))
     .option('--dry-run <policies>', 'instead of generating: which observed flows these policies (YAML) would have blocked')
     .option('--map', 'print the observed flows (who talks to whom)')
     .option('--ips <file>', 'IP → container map recorded with the events (JSON {"ips": {IP: container}}): makes peers containers instead of addresses')
-    .action((o: { from: string[]; format: 'k8s' | 'cilium'; dryRun?: string; map?: boolean; ips?: string }) => {
+    .action((o: { from: string[]; flows: string[]; format: 'k8s' | 'cilium'; dryRun?: string; map?: boolean; ips?: string }) => {
+      if (!o.from.length && !o.flows.length) fail('give --flows FILE (from triad agent run --netmap) or --from EVENTS');
       let ips: Record<string, ContainerInfo> = {};
       if (o.ips) {
         try {
@@ -113,6 +115,13 @@ export function registerAgentSubcommands(agent: Command): void {
       const map = new FlowMap({ containerOf: (ip) => (Object.hasOwn(ips, ip) ? ips[ip] : undefined) });
       for (const e of readEvents(o.from)) map.record(e);
       const flows = map.flows();
+      for (const f of o.flows) {
+        try {
+          flows.push(...flowsFromJson(readFileSync(f, 'utf8'), f));
+        } catch (e) {
+          fail((e as Error).message);
+        }
+      }
       if (o.map) {
         for (const f of flows) process.stdout.write(`${describeFlow(f)}\n`);
         return;

@@ -5,7 +5,9 @@
 // run` builds.
 import { BaselineManager, loadBaselines, saveBaselines } from '../baseline/index.ts';
 import { ContainerResolver } from '../container/resolver.ts';
-import type { RuntimeEvent, Sensor } from '../event.ts';
+import { renameSync, writeFileSync } from 'node:fs';
+import type { ContainerInfo, RuntimeEvent, Sensor } from '../event.ts';
+import { FlowMap, flowsToJson } from '../netmap/index.ts';
 import { createOutput, type Output } from '../output/index.ts';
 import type { Attributor, ProcessEnricher, ResponseExecutor, RuleEvaluator } from './components.ts';
 import { Agent } from './pipeline.ts';
@@ -28,6 +30,8 @@ export interface AgentConfig {
   replayFormat?: 'auto' | 'triad' | 'falco' | 'tetragon';
   dockerHost?: string;
   metricsIntervalMs: number;
+  /** Keep the network map (flows between workloads) and save it here (TriadFlows JSON) every minute and at stop. */
+  netmapFile?: string;
   /** Live events are held this long to restore kernel order (default 20 ms). */
   reorderWindowMs?: number;
   log: (message: string) => void;
@@ -37,7 +41,7 @@ export interface AgentConfig {
 export interface AgentParts {
   sensor: Sensor;
   processes?: ProcessEnricher;
-  attributor?: Attributor & { start?(): Promise<void>; close?(): Promise<void> };
+  attributor?: Attributor & { start?(): Promise<void>; close?(): Promise<void>; containerIPs?(): Map<string, ContainerInfo> };
   rules?: RuleEvaluator;
   responder?: ResponseExecutor;
 }
@@ -46,6 +50,8 @@ export interface BuiltAgent {
   agent: Agent;
   sensor: Sensor;
   baselines: BaselineManager;
+  /** The live network map (with --netmap). */
+  netmap?: FlowMap;
   /** Replay: resolves when the whole file went through (live: never). */
   replayDone?: Promise<void>;
   /** Stops the sensor, drains, saves baselines, flushes and closes outputs. */
@@ -67,7 +73,11 @@ export function replayConverter(format: AgentConfig['replayFormat'], extra: Part
 export async function buildAgent(cfg: AgentConfig, parts: AgentParts): Promise<BuiltAgent> {
   const policy = cfg.responseFile ? loadResponsePolicy(cfg.responseFile) : ALERT_ONLY;
   const protect = policy.baseline.protect && policy.baseline.protect !== 'alert' ? policy.baseline.protect : undefined;
-  const baselines = new BaselineManager({ learningWindowMs: cfg.learningMs, ...(cfg.quietMs !== undefined ? { quietPeriodMs: cfg.quietMs } : {}), ...(protect ? { protectResponse: protect } : {}) });
+  // Peers by what they run, not by their IP (which changes with every restart): baselines and the
+  // network map ask attribution which container holds an address.
+  const peerOf = containerByIp(parts.attributor);
+  const baselines = new BaselineManager({ learningWindowMs: cfg.learningMs, peerOf, ...(cfg.quietMs !== undefined ? { quietPeriodMs: cfg.quietMs } : {}), ...(protect ? { protectResponse: protect } : {}) });
+  const netmap = cfg.netmapFile ? new FlowMap({ containerOf: peerOf }) : undefined;
   if (cfg.baselineDir) for (const err of loadBaselines(baselines, cfg.baselineDir)) cfg.log(`baseline: ${err}`);
   const outputs: Output[] = cfg.outputs.map((s) => createOutput(s, { spoolDir: cfg.spoolDir }));
   const agent = new Agent({
@@ -82,6 +92,7 @@ export async function buildAgent(cfg: AgentConfig, parts: AgentParts): Promise<B
     emitEvents: cfg.events,
     metricsIntervalMs: cfg.metricsIntervalMs,
     reorderWindowMs: cfg.replay ? 0 : (cfg.reorderWindowMs ?? 20),
+    ...(netmap ? { observers: [(e: RuntimeEvent) => void netmap.record(e)] } : {}),
     log: cfg.log,
   });
   await parts.attributor?.start?.();
@@ -94,7 +105,17 @@ export async function buildAgent(cfg: AgentConfig, parts: AgentParts): Promise<B
       cfg.log(`baseline: cannot save to ${cfg.baselineDir}: ${(e as Error).message}`);
     }
   };
-  const saver = cfg.baselineDir ? setInterval(save, 60_000) : undefined;
+  const saveNetmap = () => {
+    if (!netmap || !cfg.netmapFile) return;
+    try {
+      // Whole file or nothing: a reader never sees half a map.
+      writeFileSync(`${cfg.netmapFile}.tmp`, flowsToJson(netmap.flows()));
+      renameSync(`${cfg.netmapFile}.tmp`, cfg.netmapFile);
+    } catch (e) {
+      cfg.log(`netmap: cannot save to ${cfg.netmapFile}: ${(e as Error).message}`);
+    }
+  };
+  const saver = cfg.baselineDir || netmap ? setInterval(() => (save(), saveNetmap()), 60_000) : undefined;
   saver?.unref();
   await agent.start();
   const replayDone = parts.sensor instanceof ReplaySensor ? parts.sensor.done() : undefined;
@@ -103,15 +124,32 @@ export async function buildAgent(cfg: AgentConfig, parts: AgentParts): Promise<B
     agent,
     sensor: parts.sensor,
     baselines,
+    ...(netmap ? { netmap } : {}),
     replayDone,
     stop: () =>
       (stopping ??= (async () => {
         if (saver) clearInterval(saver);
         const m = await agent.stop();
         save();
+        saveNetmap();
         await parts.attributor?.close?.();
         return m;
       })()),
+  };
+}
+
+/** IP → container from attribution, refreshed at most once a second (the lookup runs per network event). */
+function containerByIp(attributor: AgentParts['attributor']): ((ip: string) => ContainerInfo | undefined) | undefined {
+  if (!attributor?.containerIPs) return undefined;
+  let map = new Map<string, ContainerInfo>();
+  let at = 0;
+  return (ip) => {
+    const now = Date.now();
+    if (now - at > 1_000 || (!map.has(ip) && now - at > 100)) {
+      map = attributor.containerIPs!();
+      at = now;
+    }
+    return map.get(ip);
   };
 }
 

@@ -33,6 +33,8 @@ export interface AgentOptions {
    * interleave); 0 = off (replays are already in order). Default 0; the CLI uses 20 ms live.
    */
   reorderWindowMs?: number;
+  /** Called with every attributed event (the network map); exceptions count as stage errors. */
+  observers?: ((event: RuntimeEvent) => void)[];
   /** Called for every alert after it was written (tests, the CLI's counters). */
   onAlert?: (alert: Alert) => void;
   /** Diagnostics (stage errors, response failures): stderr in the CLI. */
@@ -144,6 +146,7 @@ export class Agent {
     const cid = event.container?.id ?? 'unknown';
     this.timelines.record(cid, event);
     if (this.o.emitEvents) this.writeAll({ kind: 'event', ...event });
+    if (this.o.observers) for (const obs of this.o.observers) this.stage('observer', () => obs(event));
     const hits = this.stage('rules', () => this.o.rules?.evaluate(event)) ?? [];
     for (const h of hits) {
       this.raise(
