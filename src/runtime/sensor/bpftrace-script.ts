@@ -316,6 +316,29 @@ ${exitResult('connect')}`);
     ${header('N', 'listen', 0, [['%d', 'args->protocol'], ['%d', 'args->family'], ['%d', 'args->sport'], ['%s', 'ntop(10, args->saddr_v6)']])}
   }
 }`);
+  // bind() of a UDP socket: a UDP server never calls listen(), so this is its "listening port".
+  // TCP binds are left to listen() (most TCP binds are clients or listeners seen there anyway).
+  parts.push(`tracepoint:syscalls:sys_enter_bind {
+  $ts = nsecs;
+  $sa = args->umyaddr;
+  $fd = args->fd;
+  $fam = ((struct sockaddr *)$sa)->sa_family;
+  $proto = ((struct socket *)(*(curtask->files->fdt->fd + $fd))->private_data)->sk->sk_protocol;
+  if ($proto == 17 && $fam == 2) {
+    $port = bswap(((struct sockaddr_in *)$sa)->sin_port);
+    if ($port != 0) {
+      ${header('N', 'bind', 0, [['%d', '$proto'], ['%d', '$fam'], ['%d', '$port'], ['%s', 'ntop(2, ((struct sockaddr_in *)$sa)->sin_addr.s_addr)']])}
+      ${PEND}
+    }
+  } else if ($proto == 17 && $fam == 10) {
+    $port6 = bswap(((struct sockaddr_in6 *)$sa)->sin6_port);
+    if ($port6 != 0) {
+      ${header('N', 'bind', 0, [['%d', '$proto'], ['%d', '$fam'], ['%d', '$port6'], ['%s', 'ntop(10, ((struct sockaddr_in6 *)$sa)->sin6_addr.in6_u.u6_addr8)']])}
+      ${PEND}
+    }
+  }
+}
+${exitResult('bind')}`);
   // accept(): the peer and local address come from the new socket (works when the caller passed no
   // sockaddr buffer). fd table walk: current->files->fdt->fd[ret]->private_data is the struct socket.
   for (const sc of ['accept', 'accept4']) {

@@ -75,7 +75,7 @@ function needsResult(h: Header): boolean {
     case 'W':
       return true;
     case 'N':
-      return h.name === 'connect';
+      return h.name === 'connect' || h.name === 'bind';
     case 'K':
       return h.name === 'ptrace' || h.name === 'memfd_create';
     default:
@@ -368,9 +368,9 @@ export class BpftraceParser {
             e.net.remotePort = num(a[3]);
           }
           e.args = { fd: num(a[0]) };
-        } else if (h.name === 'listen') {
+        } else if (h.name === 'listen' || h.name === 'bind') {
           e.net = { family: familyName(num(a[1])), protocol: protocolName(num(a[0])), localAddr: a[3], localPort: num(a[2]) };
-          e.ret = 0;
+          e.ret = 0; // bind: replaced by the syscall's result below
         } else {
           e.net = { family: familyName(num(a[1])), protocol: 'tcp', localPort: num(a[2]), localAddr: a[3], remotePort: num(a[4]), remoteAddr: a[5] };
           e.ret = num(a[0]);

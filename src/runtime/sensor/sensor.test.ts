@@ -116,6 +116,13 @@ test('listen, outbound connect and accept on 127.0.0.1', { skip: why }, async ()
   } finally {
     srv.close();
   }
+  // A UDP server never calls listen(): its bind() is the listening port; a failed bind carries its errno.
+  const u = await runProc(PERL, ['-e', 'use Socket; socket(my $e, PF_INET, SOCK_DGRAM, 0); bind($e, sockaddr_in(0, inet_aton("127.0.0.1"))); socket(my $t, PF_INET, SOCK_DGRAM, 0) or die; bind($t, sockaddr_in(5353, inet_aton("127.0.0.1"))) or die; socket(my $d, PF_INET, SOCK_DGRAM, 0); bind($d, sockaddr_in(5353, inet_aton("127.0.0.1"))) and die; print "ok"']);
+  assert.equal(u.stdout, 'ok');
+  const b = await waitEvent('udp bind', (e) => e.type === 'bind' && e.process.pid === u.pid && e.net?.localPort === 5353 && e.ret === 0);
+  assert.deepEqual([b.net!.protocol, b.net!.family, b.net!.localAddr], ['udp', 'ipv4', '127.0.0.1']);
+  await waitEvent('failed udp bind', (e) => e.type === 'bind' && e.process.pid === u.pid && e.net?.localPort === 5353 && (e.ret ?? 0) < 0);
+  assert.ok(!events.some((e) => e.type === 'bind' && e.process.pid === u.pid && e.net?.localPort === 0), 'port 0 (ephemeral) binds are not listening ports');
 });
 
 test('setuid family, ptrace, unshare + mount, memfd exec', { skip: why }, async () => {
