@@ -20,6 +20,7 @@ import { median, TRIAD, type Figure } from './util.ts';
 const BUSYBOX = 'triad-bench/busybox:1.31';
 const SLOWDOWN_TARGET = 0.25;
 const P99_TARGET_MS = 100;
+const ROUNDS = 3;
 
 /** CPU seconds (user + system) of a process and its live descendants, from /proc; `byName` gets each comm's share. */
 function cpuSeconds(pid: number, byName?: Map<string, number>): number {
@@ -110,7 +111,8 @@ export async function runtimeAgent(n = 20_000): Promise<Figure[]> {
     let cpu = 0;
     let events = 0;
     let late = 0;
-    for (let round = 0; round < 2; round++) {
+    // Three alternating rounds: the shared VM's noise between two storms alone is often 20 %.
+    for (let round = 0; round < ROUNDS; round++) {
       without.push(await storm(docker, container, n));
       const agent = await startAgent(docker, ['--output', `file:${join(dir, `alerts-${round}.jsonl`)}`]);
       await new Promise((r) => setTimeout(r, 1000));
@@ -166,7 +168,7 @@ export async function runtimeAgent(n = 20_000): Promise<Figure[]> {
     await docker.docker(['rm', '-f', container], { allowFail: true });
     return [
       { figure: `exec storm slowdown with the full agent (${n} execs)`, measured: `${(slowdown * 100).toFixed(1)} %`, target: `<= ${SLOWDOWN_TARGET * 100} %`, pass: slowdown <= SLOWDOWN_TARGET, note: `medians of ${without.length} alternating runs each` },
-      { figure: 'exec storm events lost', measured: String(lost), target: '0', pass: lost === 0 && execves >= 2 * n, note: `${execves} execve events seen for ${2 * n} storm execs` },
+      { figure: 'exec storm events lost', measured: String(lost), target: '0', pass: lost === 0 && execves >= ROUNDS * n, note: `${execves} execve events seen for ${ROUNDS * n} storm execs` },
       { figure: 'agent CPU per event (node + bpftrace)', measured: `${((cpu / Math.max(1, events)) * 1e6).toFixed(1)} µs`, target: 'reported' },
       { figure: 'exec-to-alert latency p50 / p99', measured: `${pct(50).toFixed(1)} / ${pct(99).toFixed(1)} ms`, target: `p99 <= ${P99_TARGET_MS} ms`, pass: latencies.length === m && pct(99) <= P99_TARGET_MS, note: `${latencies.length}/${m} alerts` },
     ];
