@@ -3,6 +3,7 @@
 // (denials → status 403, warn → warnings, audit/exemptions/ignored errors → auditAnnotations).
 // Synchronous and self-contained: it runs inside an evaluator worker, which the pool can kill
 // when it overruns the time budget.
+import { DeadlineExceededError } from '../policy/cel-env.ts';
 import { decide, type CompiledPolicySet } from '../policy/evaluate.ts';
 import { InputError, WORKLOAD_KINDS, prepareSubject, withSignatures, type Subject } from '../policy/inputs.ts';
 import type { SignatureRequest, SignatureResult, Verdict } from '../policy/types.ts';
@@ -115,6 +116,8 @@ export class AdmissionEvaluator {
   }
 
   #caught(e: unknown, uid: string): ReviewOutcome {
+    // Only inline evaluations have a deadline (inline.ts): they are evaluated again on a thread.
+    if (e instanceof DeadlineExceededError) throw e;
     if (e instanceof InputTooLargeError) return this.#failure('too_large', e.message, uid);
     if (e instanceof InputError) return this.#failure('invalid_input', e.message, uid);
     return this.#failure('internal', `evaluation failed: ${(e as Error)?.message ?? String(e)}`, uid);

@@ -114,6 +114,7 @@ export function webhookMetrics() {
     requests: r.add(new Counter('triad_admission_requests_total', 'Admission reviews answered, by result (allowed, warned, denied, skipped: exempt namespace, failed_open / failed_closed: failure policy answers).', ['result'])),
     verdicts: r.add(new Counter('triad_admission_verdicts_total', 'Policy verdicts, by policy, action and result (pass, fail, error, exempt).', ['policy', 'action', 'result'])),
     latency: r.add(new Histogram('triad_admission_request_duration_seconds', 'Time from the end of the request body to the response, in seconds.', [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10])),
+    evaluations: r.add(new Counter('triad_admission_evaluations_total', 'Reviews evaluated, by where: inline (on the HTTPS thread, within a short deadline), thread (an evaluator thread), inline_overrun (an inline evaluation passed its deadline and went to an evaluator thread).', ['where'])),
     failures: r.add(new Counter('triad_admission_failures_total', 'Reviews answered by the failure policy, by reason (malformed, api_version, no_request, too_large, invalid_input, timeout, unavailable, internal).', ['reason'])),
     inFlight: r.add(new Gauge('triad_admission_in_flight_requests', 'Reviews being evaluated now.')),
     scans: r.add(new Counter('triad_admission_scan_lookups_total', 'Container images looked up in the scan cache, by result (hit, miss).', ['result'])),

@@ -150,12 +150,12 @@ export class EvaluatorPool {
     return this.#slots.reduce((n, s) => n + s.pending.size, 0);
   }
 
-  /** Evaluates one review body within the budget. Never rejects. */
   /**
-   * A Uint8Array body is transferred to the thread (its buffer is detached here): decoding and
+   * Evaluates one review body within the budget (budgetMs: what is left of it, default all).
+   * Never rejects. A Uint8Array body is transferred to the thread (its buffer is detached here): decoding and
    * parsing happen there, off the thread that serves TLS. It must own its whole ArrayBuffer.
    */
-  submit(body: string | Uint8Array): Promise<PoolAnswer> {
+  submit(body: string | Uint8Array, budgetMs: number = this.opts.timeoutMs): Promise<PoolAnswer> {
     let best: Slot | undefined;
     for (const s of this.#slots) if (s.ready && (!best || s.outstanding < best.outstanding)) best = s;
     if (!best || this.#closed) return Promise.resolve({ kind: 'unavailable', message: 'no policy evaluator is ready (restarting after a timeout)' });
@@ -167,7 +167,7 @@ export class EvaluatorPool {
       const timer = setTimeout(() => {
         slot.pending.delete(id);
         resolve({ kind: 'timeout' });
-      }, this.opts.timeoutMs);
+      }, Math.max(0, budgetMs));
       slot.pending.set(id, { resolve, timer });
       const transfer = typeof body === 'string' || body.byteOffset !== 0 || body.byteLength !== body.buffer.byteLength ? [] : [body.buffer as ArrayBuffer];
       slot.worker!.postMessage({ t: 'review', id, body } satisfies ToWorker, transfer);

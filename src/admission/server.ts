@@ -1,7 +1,8 @@
 // `triad admission serve`: the HTTPS front of the webhook. POST /validate takes an AdmissionReview
 // and always answers one (a verdict, or the failure policy's answer: never an HTTP error, a crash
 // or a hang); GET /healthz (alive), /readyz (policies compiled), /metrics (Prometheus). Evaluation
-// happens on evaluator threads (pool.ts) under a hard time budget; reload() swaps in a new
+// happens on evaluator threads (pool.ts) under a hard time budget, or for small reviews and
+// policy sets that cannot run away, inline on this thread under a short deadline (inline.ts); reload() swaps in a new
 // policy set and scan cache atomically, and re-reads the TLS key pair (certificate rotation).
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
@@ -9,7 +10,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { MissingScanAction } from './evaluator.ts';
 import { webhookMetrics, type WebhookMetrics } from './metrics.ts';
+import { InlineEvaluator } from './inline.ts';
 import { EvaluatorPool, type EvaluatorConfig } from './pool.ts';
+import type { ReviewOutcome } from './evaluator.ts';
 import type { SignatureConfig } from './signatures.ts';
 import { failureResponse, responseBody, uidOf, type FailurePolicyMode, type FailureReason } from './review.ts';
 
@@ -27,6 +30,11 @@ export interface WebhookOptions {
   missingScan: MissingScanAction;
   maxBodyBytes: number;
   threads: number;
+  /**
+   * Judge small reviews on the HTTPS thread when the policy set allows it (inline.ts), instead of
+   * always on an evaluator thread. Default true.
+   */
+  inline?: boolean;
   /**
    * Verify image signatures for policies with verifyImages rules (nothing happens when there are
    * none). budgetMs defaults to 3/4 of timeoutMs. Undefined: not verified, and those rules answer
@@ -56,6 +64,8 @@ export class AdmissionWebhook {
   readonly metrics: WebhookMetrics = webhookMetrics();
   #server: Server;
   #pool: EvaluatorPool | undefined;
+  /** Swapped together with the pool (same policies): undefined when the policy set forbids it. */
+  #inline: InlineEvaluator | undefined;
   #reloading: Promise<void> | undefined;
 
   private constructor(opts: WebhookOptions, server: Server) {
@@ -87,7 +97,9 @@ export class AdmissionWebhook {
       server.listen(opts.port, opts.host, () => resolve());
     });
     try {
-      hook.#pool = await hook.#startPool();
+      const started = await hook.#startPool();
+      hook.#pool = started.pool;
+      hook.#inline = started.inline;
     } catch (e) {
       await hook.close();
       throw e;
@@ -109,7 +121,7 @@ export class AdmissionWebhook {
     return { policyPaths: o.policyPaths, scanCache: o.scanCache, failurePolicy: o.failurePolicy, exemptNamespaces: o.exemptNamespaces, missingScan: o.missingScan, signatures, now: o.now };
   }
 
-  async #startPool(): Promise<EvaluatorPool> {
+  async #startPool(): Promise<{ pool: EvaluatorPool; inline?: InlineEvaluator }> {
     let pool: EvaluatorPool;
     try {
       pool = await EvaluatorPool.start(this.#config(), {
@@ -126,7 +138,13 @@ export class AdmissionWebhook {
     this.metrics.policies.set(pool.info.policies);
     this.metrics.scanReports.set(pool.info.scanReports);
     for (const w of pool.info.warnings) this.opts.log?.(`scan cache: ${w}`);
-    return pool;
+    // Compiled here once the threads have shown that the policies compile (blocks this thread for
+    // the compile time, at start and on reload).
+    if (this.opts.inline === false) return { pool };
+    const inline = InlineEvaluator.create(this.#config());
+    if (inline instanceof InlineEvaluator) return { pool, inline };
+    this.opts.log?.(`inline evaluation off, every review goes to an evaluator thread: ${inline.off}`);
+    return { pool };
   }
 
   /** SIGHUP: new policies, scan cache and key pair, all or nothing (the old ones stay on any error). */
@@ -138,7 +156,7 @@ export class AdmissionWebhook {
   async #reload(): Promise<void> {
     try {
       const pair = readKeyPair(this.opts);
-      const pool = await this.#startPool();
+      const { pool, inline } = await this.#startPool();
       try {
         this.#server.setSecureContext({ ...pair, minVersion: 'TLSv1.2' });
       } catch (e) {
@@ -147,6 +165,7 @@ export class AdmissionWebhook {
       }
       const old = this.#pool;
       this.#pool = pool;
+      this.#inline = inline;
       void old?.close();
       this.metrics.reloads.inc(['success']);
       this.opts.log?.(`reloaded: ${pool.info.policies} policies (${pool.info.validations} validations), ${pool.info.scanReports} scan reports`);
@@ -220,30 +239,40 @@ export class AdmissionWebhook {
         m.inFlight.inc(-1);
       }
     });
+    const answer = (o: ReviewOutcome) => {
+      for (const v of o.verdicts) m.verdicts.inc(v.split('\t'));
+      if (o.scanHits) m.scans.inc(['hit'], o.scanHits);
+      if (o.scanMisses) m.scans.inc(['miss'], o.scanMisses);
+      const sig = o.signatures;
+      if (sig) for (const k of ['hits', 'misses', 'timeouts'] as const) if (sig[k]) m.signatures.inc([k === 'hits' ? 'hit' : k === 'misses' ? 'miss' : 'timeout'], sig[k]);
+      finish(o.body, o.result, o.failure);
+    };
     req.on('end', () => {
       if (done) return;
+      const tEnd = performance.now();
       const pool = this.#pool;
       // The text is needed here only on the failure paths: decoded lazily, from the chunks.
       const body = () => (chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'));
       if (!pool) return fail('unavailable', 'policies are not compiled yet', uidOf(body(), true));
-      // The evaluator thread gets the raw bytes in a buffer of their own, moved (not copied) to it:
-      // UTF-8 decoding and JSON parsing then cost the TLS thread nothing. (Socket chunks share
-      // pooled memory, so they are copied once into a fresh buffer, which is cheaper than decoding.)
+      // Inline evaluation (inline.ts) decodes the bytes here; otherwise the evaluator thread gets
+      // them in a buffer of their own, moved (not copied) to it, and decodes them there. (Socket
+      // chunks share pooled memory, so they are copied once into a fresh buffer.)
       const bytes = new Uint8Array(size);
       let at = 0;
       for (const c of chunks) {
         bytes.set(c, at);
         at += c.length;
       }
-      void pool.submit(bytes).then((a) => {
-        if (a.kind === 'done') {
-          for (const v of a.outcome.verdicts) m.verdicts.inc(v.split('\t'));
-          if (a.outcome.scanHits) m.scans.inc(['hit'], a.outcome.scanHits);
-          if (a.outcome.scanMisses) m.scans.inc(['miss'], a.outcome.scanMisses);
-          const sig = a.outcome.signatures;
-          if (sig) for (const k of ['hits', 'misses', 'timeouts'] as const) if (sig[k]) m.signatures.inc([k === 'hits' ? 'hit' : k === 'misses' ? 'miss' : 'timeout'], sig[k]);
-          finish(a.outcome.body, a.outcome.result, a.outcome.failure);
-        } else if (a.kind === 'timeout') {
+      const inline = this.#inline?.tryReview(bytes);
+      if (inline?.kind === 'done') {
+        m.evaluations.inc(['inline']);
+        return answer(inline.outcome);
+      }
+      m.evaluations.inc([inline?.kind === 'overran' ? 'inline_overrun' : 'thread']);
+      // The budget runs from the end of the body: an abandoned inline attempt used some of it.
+      void pool.submit(bytes, this.opts.timeoutMs - (performance.now() - tEnd)).then((a) => {
+        if (a.kind === 'done') answer(a.outcome);
+        else if (a.kind === 'timeout') {
           fail('timeout', `policy evaluation exceeded the ${this.opts.timeoutMs} ms budget`, uidOf(body(), true));
         } else fail('unavailable', a.message, uidOf(body(), true));
       });

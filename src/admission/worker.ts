@@ -2,11 +2,9 @@
 // one at a time. Runs in a worker so that the HTTP thread stays responsive and can answer on time
 // (and kill this thread) when a policy overruns the time budget.
 import { parentPort, workerData } from 'node:worker_threads';
-import { AdmissionEvaluator } from './evaluator.ts';
-import { loadWebhookPolicies } from './policies.ts';
-import { ScanCache } from './scan-cache.ts';
-import { WebhookSignatures } from './signatures.ts';
+import type { AdmissionEvaluator } from './evaluator.ts';
 import type { EvaluatorConfig, ToWorker } from './pool.ts';
+import { createEvaluator } from './setup.ts';
 
 const cfg = workerData as EvaluatorConfig;
 const port = parentPort!;
@@ -15,22 +13,9 @@ let evaluator: AdmissionEvaluator | undefined;
 /** Bodies arrive as bytes; invalid UTF-8 becomes U+FFFD (and then usually a JSON error), never a throw. */
 const utf8 = new TextDecoder('utf-8');
 try {
-  const policies = loadWebhookPolicies(cfg.policyPaths, cfg.failurePolicy);
-  const cache = cfg.scanCache ? ScanCache.load(cfg.scanCache) : undefined;
-  const fixed = cfg.now ? new Date(cfg.now) : undefined;
-  evaluator = new AdmissionEvaluator(policies, cache, {
-    failurePolicy: cfg.failurePolicy,
-    exemptNamespaces: cfg.exemptNamespaces,
-    missingScan: cfg.missingScan,
-    // The cache lives in this thread: one per evaluator thread.
-    ...(cfg.signatures && policies.set.verifiesImages ? { signatures: new WebhookSignatures(cfg.signatures) } : {}),
-    ...(fixed ? { now: () => fixed } : {}),
-  });
-  evaluator.warmUp();
-  port.postMessage({
-    t: 'ready',
-    info: { policies: policies.set.policies.length, validations: policies.validations, scanReports: cache?.size ?? 0, warnings: cache?.warnings ?? [] },
-  });
+  const built = createEvaluator(cfg);
+  evaluator = built.evaluator;
+  port.postMessage({ t: 'ready', info: built.info });
 } catch (e) {
   port.postMessage({ t: 'error', message: (e as Error)?.message ?? String(e) });
 }

@@ -42,10 +42,29 @@ export function policyEnvironment(): Environment {
   return base;
 }
 
-/** The iteration budget of the evaluation in progress (evaluation is synchronous: one at a time). */
-const budget = { left: DEFAULT_LIMITS.maxIterations };
+/**
+ * The iteration budget of the evaluation in progress (evaluation is synchronous: one at a time),
+ * and its wall-clock deadline (performance.now() ms; Infinity: none, as on evaluator threads).
+ */
+const budget = { left: DEFAULT_LIMITS.maxIterations, deadline: Infinity };
 
 export class BudgetExceededError extends Error {}
+
+/**
+ * The evaluation passed the deadline set with setDeadline: its result is unknown, and the caller
+ * evaluates it again elsewhere (never a verdict). Checked before every expression, every
+ * comprehension and every iteration, so that it is noticed within one step of the deadline.
+ */
+export class DeadlineExceededError extends BudgetExceededError {}
+
+/** Sets (performance.now() ms) or clears (Infinity) the deadline of the evaluations that follow. */
+export function setDeadline(at: number): void {
+  budget.deadline = at;
+}
+
+export function checkDeadline(): void {
+  if (budget.deadline !== Infinity && performance.now() > budget.deadline) throw new DeadlineExceededError('evaluation passed its deadline');
+}
 
 /** Resets the iteration budget; call before evaluating one policy against one input. */
 export function resetBudget(maxIterations: number): void {
@@ -56,9 +75,11 @@ function charge(items: unknown): void {
   const n = Array.isArray(items) ? items.length : items instanceof Map ? items.size : items && typeof items === 'object' ? Object.keys(items).length : 0;
   budget.left -= n + 1;
   if (budget.left < 0) throw new BudgetExceededError('evaluation exceeded its iteration budget (nested loops over large lists)');
+  checkDeadline();
 }
 
 type Handle = (items: unknown, args: unknown, ev: unknown, ctx: unknown) => unknown;
+type Condition = (accu: unknown) => boolean;
 interface AstLike {
   op?: string;
   args?: unknown;
@@ -83,7 +104,11 @@ function guardComprehensions(root: AstLike): void {
     if (node.op === 'comprehension' && typeof node.handle === 'function') {
       const inner = node.handle;
       node.handle = (items, args, ev, ctx) => (charge(items), inner(items, args, ev, ctx));
-      const a = node.args as { iterable?: unknown; init?: unknown; step?: unknown };
+      const a = node.args as { iterable?: unknown; init?: unknown; step?: unknown; condition?: Condition };
+      // cel-js asks `condition` before every iteration (when there is one): the deadline is
+      // checked there, so one long loop cannot outlast it by more than one step.
+      const cond = a.condition;
+      a.condition = cond ? (accu) => (checkDeadline(), cond(accu)) : () => (checkDeadline(), true);
       stack.push(a.iterable, a.init, a.step);
     } else if (Array.isArray(node.args)) stack.push(node.args);
     else if (node.args && typeof node.args === 'object') stack.push(node.args);

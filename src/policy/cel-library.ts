@@ -7,6 +7,8 @@
 import type { Environment } from '@marcbachmann/cel-js';
 import { Quantity, parseQuantity } from './quantity.ts';
 import { cachedImageRef } from './image-ref.ts';
+// (cel-env imports this module too: checkDeadline is only called while evaluating, long after both loaded.)
+import { checkDeadline } from './cel-env.ts';
 
 /** Largest regex subject we hand to the JavaScript engine (backtracking regexes are superlinear). */
 const MAX_REGEX_SUBJECT = 64 * 1024;
@@ -92,7 +94,7 @@ export function registerKubernetesLibrary(env: Environment): void {
     .registerFunction('list<dyn>.max(): dyn', (l: unknown[]) => extremum(l, 1))
     .registerFunction('list<dyn>.indexOf(dyn): int', (l: unknown[], v: unknown) => BigInt(l.findIndex((x) => sameValue(x, v))))
     .registerFunction('list<dyn>.lastIndexOf(dyn): int', (l: unknown[], v: unknown) => BigInt(l.findLastIndex((x) => sameValue(x, v))))
-    .registerFunction('list<dyn>.distinct(): list<dyn>', (l: unknown[]) => l.filter((x, i) => l.findIndex((y) => sameValue(x, y)) === i))
+    .registerFunction('list<dyn>.distinct(): list<dyn>', (l: unknown[]) => l.filter((x, i) => (checkDeadline(), l.findIndex((y) => sameValue(x, y)) === i)))
     .registerFunction('list<dyn>.flatten(): list<dyn>', (l: unknown[]) => l.flatMap((x) => (Array.isArray(x) ? x : [x])))
     .registerFunction('list<dyn>.slice(int, int): list<dyn>', (l: unknown[], a: bigint, b: bigint) => {
       if (a < 0n || b < a || b > BigInt(l.length)) throw new Error(`slice(${a}, ${b}) out of range for a list of ${l.length}`);
@@ -105,11 +107,12 @@ export function registerKubernetesLibrary(env: Environment): void {
     .registerConstant('sets', 'SetsNamespace', new SetsNamespace())
     .registerType('StringsNamespace', StringsNamespace)
     .registerConstant('strings', 'StringsNamespace', new StringsNamespace())
-    .registerFunction('SetsNamespace.contains(list<dyn>, list<dyn>): bool', (_: SetsNamespace, a: unknown[], b: unknown[]) => b.every((x) => a.some((y) => sameValue(x, y))))
-    .registerFunction('SetsNamespace.intersects(list<dyn>, list<dyn>): bool', (_: SetsNamespace, a: unknown[], b: unknown[]) => b.some((x) => a.some((y) => sameValue(x, y))))
+    .registerFunction('SetsNamespace.contains(list<dyn>, list<dyn>): bool', (_: SetsNamespace, a: unknown[], b: unknown[]) => b.every((x) => (checkDeadline(), a.some((y) => sameValue(x, y)))))
+    .registerFunction('SetsNamespace.intersects(list<dyn>, list<dyn>): bool', (_: SetsNamespace, a: unknown[], b: unknown[]) => b.some((x) => (checkDeadline(), a.some((y) => sameValue(x, y)))))
     .registerFunction(
       'SetsNamespace.equivalent(list<dyn>, list<dyn>): bool',
-      (_: SetsNamespace, a: unknown[], b: unknown[]) => b.every((x) => a.some((y) => sameValue(x, y))) && a.every((x) => b.some((y) => sameValue(x, y))),
+      (_: SetsNamespace, a: unknown[], b: unknown[]) =>
+        b.every((x) => (checkDeadline(), a.some((y) => sameValue(x, y)))) && a.every((x) => (checkDeadline(), b.some((y) => sameValue(x, y)))),
     );
   // Strings (cel-go ext/strings, as enabled in Kubernetes).
   env

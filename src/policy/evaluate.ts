@@ -3,7 +3,7 @@
 // validation must evaluate to true; `variables.x` is computed lazily, at most once per evaluation;
 // an evaluation error obeys failurePolicy (Fail: the error counts as a violation; Ignore: it does
 // not, but is still reported). Exceptions then turn failures into audited exemptions.
-import { BudgetExceededError, describeEvalError, resetBudget, type ExpressionLimits } from './cel-env.ts';
+import { BudgetExceededError, DeadlineExceededError, checkDeadline, describeEvalError, resetBudget, type ExpressionLimits } from './cel-env.ts';
 import type { CompiledExpression } from './cel-env.ts';
 import type { CompiledPolicy } from './compile.ts';
 import type { CompiledException } from './exceptions.ts';
@@ -92,6 +92,7 @@ export class CompiledPolicySet {
 
   /** Runs one expression; a shared one runs once per input, its result (or error) reused by every policy. */
   #run(expr: CompiledExpression, vars: Record<string, unknown>): unknown {
+    checkDeadline();
     const key = this.#memo && this.#shared.get(expr);
     if (key === undefined) return expr.run(vars);
     const hit = this.#memo!.get(key);
@@ -193,6 +194,7 @@ export class CompiledPolicySet {
       try {
         r = this.#run(c.expr, vars);
       } catch (e) {
+        if (e instanceof DeadlineExceededError) throw e; // no verdict: evaluated again elsewhere
         return [errorVerdict(undefined, `match condition ${c.name}`, e, spec.source.line)];
       }
       if (r === false) return [];
@@ -205,6 +207,7 @@ export class CompiledPolicySet {
       try {
         r = this.#run(v.expr, vars);
       } catch (e) {
+        if (e instanceof DeadlineExceededError) throw e;
         out.push({ ...errorVerdict(v.spec.name, `validation ${v.spec.name}`, e, v.spec.expressionLine), severity: v.spec.severity ?? spec.severity });
         continue;
       }
@@ -277,8 +280,9 @@ export class CompiledPolicySet {
         const m = this.#run(v.messageExpr, vars);
         // As in Kubernetes: a messageExpression that fails or is not a non-empty string falls back.
         if (typeof m === 'string' && m.trim()) return oneLine(m);
-      } catch {
-        /* fall back to message */
+      } catch (e) {
+        if (e instanceof DeadlineExceededError) throw e;
+        /* otherwise: fall back to message */
       }
     }
     if (v.spec.message) return oneLine(v.spec.message);
