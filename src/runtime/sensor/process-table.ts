@@ -99,7 +99,10 @@ export class ProcessTable {
     if (type === 'execve' || type === 'execveat') {
       if (event.ret === undefined || event.ret >= 0) {
         const prev = this.entries.get(pid);
-        const cwd = p.cwd ?? (this.followChdir && prev?.cwd !== undefined ? prev.cwd : this.useProc ? this.readLink(pid, 'cwd') : undefined);
+        // Without a chdir since, the cwd is this process's (or, first seen at this exec, its parent's:
+        // a fork copies it).
+        const known = prev?.cwd ?? (prev === undefined && p.ppid ? this.entries.get(p.ppid)?.cwd : undefined);
+        const cwd = p.cwd ?? (this.followChdir && known !== undefined ? known : this.useProc ? this.readLink(pid, 'cwd') : undefined);
         // Fileless execution without the kernel's verdict (other sensors): the kernel names such an
         // exe "/memfd:NAME".
         if (this.useProc && p.exeFromMemfd === undefined && this.readLink(pid, 'exe')?.startsWith('/memfd:')) p.exeFromMemfd = true;
@@ -110,6 +113,12 @@ export class ProcessTable {
       // The child starts as a copy of its parent (same image, argv, cwd and exec id).
       const parent = p.ppid !== undefined ? this.lookup(p.ppid) : undefined;
       this.put({ pid, ppid: p.ppid ?? 0, comm: p.comm, exe: parent?.exe, argv: parent?.argv, cwd: parent?.cwd, execId: parent?.execId });
+    }
+    else if (p.ppid && !this.entries.has(pid)) {
+      // A process first seen after its fork (fork events off or sampled away): a copy of its parent,
+      // which is what a fork makes, rather than a /proc read.
+      const parent = this.entries.get(p.ppid);
+      if (parent) this.put({ pid, ppid: p.ppid, comm: p.comm, exe: parent.exe, argv: parent.argv, cwd: parent.cwd, execId: parent.execId });
     }
     if (p.parentExecId !== undefined && p.ppid) this.checkParentImage(p.ppid, p.parentExecId);
     else if ((type === 'chdir' || type === 'fchdir') && event.ret === 0) this.chdir(pid, type === 'chdir' ? event.args?.path : undefined);
