@@ -82,7 +82,7 @@ export class InlineEvaluator {
     return new InlineEvaluator(evaluator);
   }
 
-  /** Judges the review here when it is small and there is time; the body is not consumed. */
+  /** Judges the review here when it is small and there is time; the body is not consumed. Never throws. */
   tryReview(body: Uint8Array): InlineAttempt {
     if (body.byteLength > INLINE_MAX_BODY) return { kind: 'skipped' };
     const start = performance.now();
@@ -95,8 +95,9 @@ export class InlineEvaluator {
     try {
       return { kind: 'done', outcome: this.evaluator.review(this.#utf8.decode(body)) };
     } catch (e) {
-      if (e instanceof DeadlineExceededError) return { kind: 'overran' };
-      throw e;
+      // review() answers every other failure itself; anything else would be a bug here, and the
+      // evaluator thread (which answers with the failure policy at worst) is the safer judge.
+      return { kind: e instanceof DeadlineExceededError ? 'overran' : 'skipped' };
     } finally {
       setDeadline(Infinity);
       this.#spentMs += performance.now() - start;
