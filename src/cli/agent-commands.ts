@@ -33,6 +33,7 @@ interface RunFlags {
   metricsInterval: string;
   reorderWindow: string;
   netmap?: string;
+  moduleAttempts: 'auto' | 'raw' | 'off';
 }
 
 async function runAgent(flags: RunFlags): Promise<void> {
@@ -56,6 +57,7 @@ async function runAgent(flags: RunFlags): Promise<void> {
       metricsIntervalMs: parseDuration(flags.metricsInterval, '--metrics-interval'),
       reorderWindowMs: parseDuration(flags.reorderWindow, '--reorder-window'),
       ...(flags.netmap ? { netmapFile: flags.netmap } : {}),
+      moduleAttempts: flags.moduleAttempts,
       log,
     };
   } catch (e) {
@@ -177,6 +179,7 @@ export function registerAgentCommands(program: Command): Command {
     .option('--quiet-period <duration>', 'promotion also needs this long without new behaviour (default 10m)')
     .option('--response <file>', 'response policy YAML (rule/tag/priority → alert|kill|pause|stop; baseline protect action)')
     .option('--events', 'also write every event, not only alerts')
+    .addOption(new Option('--module-attempts <mode>', 'init/finit/delete_module: auto (their tracepoints when the kernel has them), raw (raw_syscalls: every kernel, a cost on every syscall), off').choices(['auto', 'raw', 'off']).default('auto'))
     .option('--netmap <file>', 'keep the network map (who talks to whom) and save it to this file every minute and at exit; `triad agent netpol --flows FILE` turns it into policies')
     .option('--replay <file>', 'replay JSON lines (Triad recording, Falco JSON output, Tetragon events) instead of the live sensor')
     .addOption(new Option('--replay-format <format>', 'format of --replay').choices(['auto', 'triad', 'falco', 'tetragon']).default('auto'))

@@ -32,6 +32,9 @@ export interface AgentConfig {
   metricsIntervalMs: number;
   /** Keep the network map (flows between workloads) and save it here (TriadFlows JSON) every minute and at stop. */
   netmapFile?: string;
+  /** How the live sensor sees init/finit/delete_module: their tracepoints when the kernel has them
+   *  (auto), raw_syscalls on every syscall (raw: works everywhere, costs in syscall-heavy loads), off. */
+  moduleAttempts?: 'auto' | 'raw' | 'off';
   /** Live events are held this long to restore kernel order (default 20 ms). */
   reorderWindowMs?: number;
   log: (message: string) => void;

@@ -82,7 +82,8 @@ function liveSensor(cfg: AgentConfig): { sensor: Sensor; processes: ProcessEnric
   if (why) throw new Error(`live sensing: ${why} (or use --replay FILE)`);
   const table = new ProcessTable({ followChdir: true });
   table.loadFromProc();
-  const sensor = new BpftraceSensor({ onStderr: (line) => cfg.log(`bpftrace: ${line}`) });
+  const mode = cfg.moduleAttempts ?? 'auto';
+  const sensor = new BpftraceSensor({ ...(mode === 'auto' ? {} : { moduleAttempts: mode }), log: cfg.log, onStderr: (line) => cfg.log(`bpftrace: ${line}`) });
   return {
     sensor,
     processes: {

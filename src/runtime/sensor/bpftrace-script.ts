@@ -415,10 +415,12 @@ ${exitResult('chdir')}`);
 }
 ${exitResult('memfd_create')}`);
   if (opts.moduleAttempts === 'raw') {
-    // x86_64 syscall numbers: 175 init_module, 313 finit_module, 176 delete_module.
-    parts.push(`tracepoint:raw_syscalls:sys_exit /args->id == 175 || args->id == 313 || args->id == 176/ {
+    // x86_64 syscall numbers: 175 init_module, 313 finit_module, 176 delete_module. On entry: on a
+    // kernel built without modules these are sys_ni_syscall, whose raw sys_exit does not fire (seen
+    // on 6.18); the attempt is what matters there (the result is always ENOSYS).
+    parts.push(`tracepoint:raw_syscalls:sys_enter /args->id == 175 || args->id == 313 || args->id == 176/ {
   $ts = nsecs;
-  ${header('K', 'module', 0, [['%ld', 'args->id'], ['%ld', 'args->ret']])}
+  ${header('K', 'module-enter', 0, [['%ld', 'args->id']])}
 }`);
   } else if (opts.moduleAttempts === 'tracepoints') {
     for (const [sc, id] of [['init_module', 175], ['finit_module', 313], ['delete_module', 176]] as const) {

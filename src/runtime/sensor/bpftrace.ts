@@ -32,6 +32,8 @@ export interface BpftraceSensorOptions extends ScriptOptions, SamplerOptions {
   readBatchMs?: number;
   /** Every raw stdout line of bpftrace (recordings of the raw stream for parser benches). */
   onRawLine?: (line: string) => void;
+  /** The sensor's own notes (what it cannot watch on this kernel), for logs. */
+  log?: (message: string) => void;
   /** bpftrace's stderr lines (warnings), for logs. */
   onStderr?: (line: string) => void;
 }
@@ -117,6 +119,9 @@ export class BpftraceSensor implements Sensor {
     }, this.opts);
     this.scriptDir = mkdtempSync(join(tmpdir(), 'triad-sensor-'));
     const moduleAttempts = this.opts.moduleAttempts ?? (existsSync(`${TRACEFS}/events/syscalls/sys_exit_finit_module`) ? 'tracepoints' : 'off');
+    if (this.opts.moduleAttempts === undefined && moduleAttempts === 'off') {
+      this.opts.log?.('module load attempts are not watched: this kernel has no init/finit_module tracepoints (it was built without module support, so no module can load); --module-attempts raw watches them through raw_syscalls, at a cost on every syscall');
+    }
     writeFileSync(join(this.scriptDir, 'sensor.bt'), bpftraceScript({ ...this.opts, moduleAttempts }));
     this.state = 'starting';
     this.sweepTimer = setInterval(() => this.parser?.sweep(), 500);

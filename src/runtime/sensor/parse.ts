@@ -420,7 +420,7 @@ export class BpftraceParser {
         } else {
           const id = num(a[0]);
           e = this.base(h, id === 175 ? 'init_module' : id === 313 ? 'finit_module' : 'delete_module', 'kernel');
-          e.ret = num(a[1]);
+          if (h.name === 'module') e.ret = num(a[1]); // 'module-enter': the attempt, result unknown
         }
         break;
       }

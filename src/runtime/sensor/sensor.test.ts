@@ -242,3 +242,33 @@ test('a killed bpftrace is restarted and the gap is reported', { skip: why, time
   });
   assert.ok(existsSync('/sys/kernel/tracing/events'));
 });
+
+test('module load attempts: their tracepoints where the kernel has them, else raw_syscalls when asked (--module-attempts raw)', { skip: why, timeout: 300_000 }, async () => {
+  const hasTracepoints = existsSync('/sys/kernel/tracing/events/syscalls/sys_exit_finit_module');
+  const notes: string[] = [];
+  const seen: RuntimeEvent[] = [];
+  // The default decides from the kernel and says so when it cannot watch them.
+  const probe = new BpftraceSensor({ log: (m) => notes.push(m) });
+  if (!hasTracepoints) {
+    // Asking for raw: a second sensor (another bpftrace) with the raw_syscalls probe.
+    const raw = new BpftraceSensor({ moduleAttempts: 'raw' });
+    await raw.start((e) => seen.push(e));
+    try {
+      const r = await runProc(PERL, ['-e', 'my $e = ""; my $z = ""; syscall(313, -1, $e, 0); syscall(175, 0, 0, $z); exit 0']);
+      const t0 = Date.now();
+      while (!(seen.some((e) => e.type === 'finit_module' && e.process.pid === r.pid) && seen.some((e) => e.type === 'init_module' && e.process.pid === r.pid)) && Date.now() - t0 < 30_000) await new Promise((res) => setTimeout(res, 50));
+      const f = seen.find((e) => e.type === 'finit_module' && e.process.pid === r.pid);
+      assert.ok(f, 'finit_module attempt seen');
+      assert.equal(f.category, 'kernel');
+      assert.ok(seen.some((e) => e.type === 'init_module' && e.process.pid === r.pid));
+    } finally {
+      await raw.stop();
+    }
+    // The note, without starting a third bpftrace: start() writes it before launching; stop at once.
+    await probe.start(() => {}).catch(() => {});
+    await probe.stop();
+    assert.ok(notes.some((n) => /module load attempts are not watched/.test(n)), notes.join('\n'));
+  } else {
+    assert.deepEqual(notes, []);
+  }
+});
