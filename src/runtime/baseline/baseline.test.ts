@@ -196,3 +196,26 @@ test('the dedup window is per container: another container with the same deviati
   assert.equal(feed(m, [nc(a)]).length, 1, 'reported again after the window');
   assert.equal(m.suppressed, 1);
 });
+
+test('the runtime: any parent outside the container is one parent; the runtime re-executing itself inside is not behaviour', async () => {
+  const { extractBehaviour, RUNTIME_PARENT } = await import('./behaviour.ts');
+  const cg = 4242;
+  const ev = (exe: string, comm: string, parentCgroupId: number, parent: { pid: number; exe: string }): RuntimeEvent => ({
+    time: new Date().toISOString(), source: 'bpftrace', type: 'execve', category: 'process', cgroupId: cg,
+    process: { pid: 7, comm, exe, parentCgroupId, ancestors: [{ pid: parent.pid, comm: parent.exe.split('/').pop()!, exe: parent.exe }] },
+  });
+  // The entrypoint, started by runc in one run and by the shim in another: the same behaviour.
+  const a = extractBehaviour(ev('/bin/sh', 'sh', 1, { pid: 3, exe: '/usr/sbin/runc' }));
+  const b = extractBehaviour(ev('/bin/sh', 'sh', 1, { pid: 4, exe: '/usr/bin/containerd-shim-runc-v2' }));
+  assert.equal(a?.parent, RUNTIME_PARENT);
+  assert.deepEqual(a, b);
+  // runc's own "runc init" in the container's cgroup, its parent outside: not the workload's.
+  assert.equal(extractBehaviour(ev('/proc/self/exe', 'runc:[2:INIT]', 1, { pid: 3, exe: '/usr/sbin/runc' })), undefined);
+  assert.equal(extractBehaviour(ev('runc', 'runc', 1, { pid: 3, exe: '/usr/sbin/runc' })), undefined);
+  // A program called runc run by a shell inside the container is behaviour like any other.
+  assert.equal(extractBehaviour(ev('/tmp/runc', 'runc', cg, { pid: 9, exe: '/bin/sh' }))?.key, '/tmp/runc');
+  // Without the kernel's parent cgroup (other sources), a runtime binary as parent is recognised by name.
+  const noCg = ev('/bin/sh', 'sh', 0, { pid: 3, exe: '/usr/bin/conmon' });
+  delete noCg.process.parentCgroupId;
+  assert.equal(extractBehaviour(noCg)?.parent, RUNTIME_PARENT);
+});

@@ -60,6 +60,14 @@ export function exePath(exe: string | undefined, cwd: string | undefined): strin
 export const RUNTIME_PARENT = '(container runtime)';
 const RUNTIME_BINARIES = /^(?:runc|crun|youki|runsc|containerd-shim(?:-[a-z0-9-]+)?|conmon|docker-containerd-shim)$/;
 
+function isRuntimeBinary(exe: string | undefined, comm: string | undefined): boolean {
+  const base = exe?.split('/').pop();
+  if (base && RUNTIME_BINARIES.test(base)) return true;
+  if (exe?.includes('runc_cloned')) return true; // runc's memfd copy of itself
+  // comm: "runc", "runc:[2:INIT]", "containerd-shim", "conmon", ...
+  return comm !== undefined && RUNTIME_BINARIES.test(comm.replace(/:\[.*$/, ''));
+}
+
 function parentOutside(event: RuntimeEvent): boolean {
   const p = event.process;
   // The kernel's answer: the parent's cgroup is not the container's.
@@ -79,7 +87,12 @@ export function extractBehaviour(event: RuntimeEvent, opts: ExtractOptions = {})
     const exe = exePath(str(p.exe), str(p.cwd)) ?? str(p.comm);
     if (!exe) return undefined;
     const a = Array.isArray(p.ancestors) ? p.ancestors[0] : undefined;
-    const parent = parentOutside(event) ? RUNTIME_PARENT : ((a && (exePath(str(a.exe), undefined) ?? str(a.comm))) ?? '');
+    const outside = parentOutside(event);
+    // The runtime's own set-up inside the new container (runc re-executing itself as "runc init"
+    // after it joined the container's cgroup, seen under load) is not the workload's behaviour.
+    // A program called runc started from inside the container still counts: its parent is inside.
+    if (outside && isRuntimeBinary(exe, str(p.comm))) return undefined;
+    const parent = outside ? RUNTIME_PARENT : ((a && (exePath(str(a.exe), undefined) ?? str(a.comm))) ?? '');
     return { kind: 'process', key: exe, parent, what: `${exe} (parent ${parent || 'unknown'})` };
   }
   const net = event.net;
