@@ -34,6 +34,7 @@ interface RunFlags {
   reorderWindow: string;
   netmap?: string;
   moduleAttempts: 'auto' | 'raw' | 'off';
+  containerd: string[];
 }
 
 async function runAgent(flags: RunFlags): Promise<void> {
@@ -54,6 +55,7 @@ async function runAgent(flags: RunFlags): Promise<void> {
       replay: flags.replay,
       replayFormat: flags.replayFormat,
       dockerHost: flags.dockerHost,
+      ...(flags.containerd.length ? { containerdAddresses: flags.containerd } : {}),
       metricsIntervalMs: parseDuration(flags.metricsInterval, '--metrics-interval'),
       reorderWindowMs: parseDuration(flags.reorderWindow, '--reorder-window'),
       ...(flags.netmap ? { netmapFile: flags.netmap } : {}),
@@ -183,6 +185,7 @@ export function registerAgentCommands(program: Command): Command {
     .option('--netmap <file>', 'keep the network map (who talks to whom) and save it to this file every minute and at exit; `triad agent netpol --flows FILE` turns it into policies')
     .option('--replay <file>', 'replay JSON lines (Triad recording, Falco JSON output, Tetragon events) instead of the live sensor')
     .addOption(new Option('--replay-format <format>', 'format of --replay').choices(['auto', 'triad', 'falco', 'tetragon']).default('auto'))
+    .option('--containerd <socket>', 'containerd socket for ctr / nerdctl / Kubernetes containers (repeatable; default /run/containerd/containerd.sock)', collect, [])
     .option('--docker-host <url>', 'Docker engine socket (default $DOCKER_HOST or /var/run/docker.sock)')
     .option('--metrics-interval <duration>', 'how often a metrics record goes to the outputs (0 = only at exit)', '60s')
     .option('--reorder-window <duration>', 'hold live events this long to restore kernel order across CPUs (exec-to-alert latency vs correct process trees)', '20ms')

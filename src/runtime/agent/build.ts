@@ -29,6 +29,8 @@ export interface AgentConfig {
   replay?: string;
   replayFormat?: 'auto' | 'triad' | 'falco' | 'tetragon';
   dockerHost?: string;
+  /** containerd sockets to ask about ctr/nerdctl/Kubernetes containers (default /run/containerd/containerd.sock). */
+  containerdAddresses?: string[];
   metricsIntervalMs: number;
   /** Keep the network map (flows between workloads) and save it here (TriadFlows JSON) every minute and at stop. */
   netmapFile?: string;
@@ -163,7 +165,7 @@ export function replaySensor(cfg: AgentConfig, extra: Partial<Record<'falco' | '
 
 /** Container attribution through the engines (Docker, podman, containerd); replayed events that carry a container keep it. */
 export function containerAttributor(cfg: AgentConfig): ContainerResolver {
-  return new ContainerResolver({ ...(cfg.dockerHost ? { dockerHost: cfg.dockerHost } : {}) });
+  return new ContainerResolver({ ...(cfg.dockerHost ? { dockerHost: cfg.dockerHost } : {}), ...(cfg.containerdAddresses?.length ? { containerdAddresses: cfg.containerdAddresses } : {}) });
 }
 
 export type { RuntimeEvent };
