@@ -174,22 +174,24 @@ describe('time budget and failure policies', () => {
       assert.equal(r.response.allowed, false);
       assert.equal(r.response.status?.code, 504);
       assert.match(r.response.status!.message, /exceeded the 100 ms budget/);
-      assert.ok(ms < 600, `answered in ${ms.toFixed(0)} ms`);
+      assert.ok(ms < 900, `answered in ${ms.toFixed(0)} ms (the policy runs for over a second)`);
       // The thread is busy for over a second: the watchdog replaces it. Cheap reviews are answered
       // meanwhile (inline) and after (by the new thread).
       let ok = false;
       let m = new Map<string, number>();
-      for (let i = 0; i < 50 && !(ok && m.get('triad_admission_evaluator_restarts_total{reason="stuck"}') === 1); i++) {
+      // On a loaded machine a cold replacement can overrun the 100 ms budget too and be replaced
+      // again, and a cheap review can overrun the inline deadline: at least one of each, then.
+      for (let i = 0; i < 50 && !(ok && (m.get('triad_admission_evaluator_restarts_total{reason="stuck"}') ?? 0) >= 1); i++) {
         await new Promise((res) => setTimeout(res, 100));
         const again = (await client.review(pod({ broken: 'open' }))).json();
         ok = again.response.allowed === true && again.response.status === undefined;
         m = parseMetrics((await client.send('GET', '/metrics')).text);
       }
       assert.ok(ok, 'service goes on');
-      assert.equal(m.get('triad_admission_evaluator_restarts_total{reason="stuck"}'), 1);
+      assert.ok((m.get('triad_admission_evaluator_restarts_total{reason="stuck"}') ?? 0) >= 1, 'the stuck thread was replaced');
       assert.ok((m.get('triad_admission_failures_total{reason="timeout"}') ?? 0) >= 1);
       // It was tried inline first, abandoned at the inline deadline, and cut off on its thread.
-      assert.equal(m.get('triad_admission_evaluations_total{where="inline_overrun"}'), 1);
+      assert.ok((m.get('triad_admission_evaluations_total{where="inline_overrun"}') ?? 0) >= 1);
     } finally {
       client.close();
       await hook.close();

@@ -20,10 +20,12 @@ export function testCerts(): Promise<CertFiles> {
   return certs;
 }
 
+/** A webhook on 127.0.0.1 with test certificates. The default 10 s budget keeps correctness tests
+ *  independent of a loaded CI machine; tests of the budget itself set their own. */
 export async function startWebhook(over: Partial<WebhookOptions> = {}): Promise<AdmissionWebhook> {
   const c = await testCerts();
   return AdmissionWebhook.start({
-    tlsCert: c.cert, tlsKey: c.key, host: '127.0.0.1', port: 0, policyPaths: [REPO_POLICIES], timeoutMs: 2000, failurePolicy: 'fail',
+    tlsCert: c.cert, tlsKey: c.key, host: '127.0.0.1', port: 0, policyPaths: [REPO_POLICIES], timeoutMs: 10_000, failurePolicy: 'fail',
     exemptNamespaces: ['kube-system', NAMESPACE], missingScan: 'warn', maxBodyBytes: 1 << 20, threads: 2, ...over,
   });
 }
