@@ -215,6 +215,20 @@ tracepoint:syscalls:sys_exit_${syscall} /@pend[tid] && args->ret < 0/ {
 }`;
 }
 
+/** Start of a probe on a syscall with (fd, sockaddr): $ts, $sa, $fd, the address family $fam and the
+ *  socket's protocol $proto (from the fd's struct socket: Falco's outbound macro needs TCP vs UDP). */
+function sockaddrCall(sockaddr: string): string {
+  return `$ts = nsecs;
+  $sa = ${sockaddr};
+  $fd = args->fd;
+  $fam = ((struct sockaddr *)$sa)->sa_family;
+  $proto = ((struct socket *)(*(curtask->files->fdt->fd + $fd))->private_data)->sk->sk_protocol;`;
+}
+
+/** Port (host order) and printable address of the sockaddr in $sa, IPv4 and IPv6. */
+const SIN = { port: 'bswap(((struct sockaddr_in *)$sa)->sin_port)', addr: 'ntop(2, ((struct sockaddr_in *)$sa)->sin_addr.s_addr)' };
+const SIN6 = { port: 'bswap(((struct sockaddr_in6 *)$sa)->sin6_port)', addr: 'ntop(10, ((struct sockaddr_in6 *)$sa)->sin6_addr.in6_u.u6_addr8)' };
+
 function simpleProbe(tag: string, syscall: string, args: Array<[string, string]>): string {
   return `tracepoint:syscalls:sys_enter_${syscall} {
   $ts = nsecs;
@@ -293,18 +307,13 @@ export function bpftraceScript(opts: ScriptOptions = {}): string {
   ${header('Q', 'procexit', 0, [['%d', 'curtask->exit_code'], ['%d', 'curtask->signal->group_exit_code']])}
 }`);
   // ---- network
-  // The socket's protocol (TCP/UDP) comes from the fd's struct socket: Falco's outbound macro needs it.
   parts.push(`tracepoint:syscalls:sys_enter_connect {
-  $ts = nsecs;
-  $sa = args->uservaddr;
-  $fd = args->fd;
-  $fam = ((struct sockaddr *)$sa)->sa_family;
-  $proto = ((struct socket *)(*(curtask->files->fdt->fd + $fd))->private_data)->sk->sk_protocol;
+  ${sockaddrCall('args->uservaddr')}
   if ($fam == 2) {
-    ${header('N', 'connect', 0, [['%d', '$fd'], ['%d', '$proto'], ['%d', '$fam'], ['%d', 'bswap(((struct sockaddr_in *)$sa)->sin_port)'], ['%s', 'ntop(2, ((struct sockaddr_in *)$sa)->sin_addr.s_addr)']])}
+    ${header('N', 'connect', 0, [['%d', '$fd'], ['%d', '$proto'], ['%d', '$fam'], ['%d', SIN.port], ['%s', SIN.addr]])}
     ${PEND}
   } else if ($fam == 10) {
-    ${header('N', 'connect', 0, [['%d', '$fd'], ['%d', '$proto'], ['%d', '$fam'], ['%d', 'bswap(((struct sockaddr_in6 *)$sa)->sin6_port)'], ['%s', 'ntop(10, ((struct sockaddr_in6 *)$sa)->sin6_addr.in6_u.u6_addr8)']])}
+    ${header('N', 'connect', 0, [['%d', '$fd'], ['%d', '$proto'], ['%d', '$fam'], ['%d', SIN6.port], ['%s', SIN6.addr]])}
     ${PEND}
   } else if ($fam == 1) {
     ${strRecord(1, '((struct sockaddr_un *)$sa)->sun_path')}
@@ -326,21 +335,17 @@ ${exitResult('connect')}`);
   // bind() of a UDP socket: a UDP server never calls listen(), so this is its "listening port".
   // TCP binds are left to listen() (most TCP binds are clients or listeners seen there anyway).
   parts.push(`tracepoint:syscalls:sys_enter_bind {
-  $ts = nsecs;
-  $sa = args->umyaddr;
-  $fd = args->fd;
-  $fam = ((struct sockaddr *)$sa)->sa_family;
-  $proto = ((struct socket *)(*(curtask->files->fdt->fd + $fd))->private_data)->sk->sk_protocol;
+  ${sockaddrCall('args->umyaddr')}
   if ($proto == 17 && $fam == 2) {
-    $port = bswap(((struct sockaddr_in *)$sa)->sin_port);
+    $port = ${SIN.port};
     if ($port != 0) {
-      ${header('N', 'bind', 0, [['%d', '$proto'], ['%d', '$fam'], ['%d', '$port'], ['%s', 'ntop(2, ((struct sockaddr_in *)$sa)->sin_addr.s_addr)']])}
+      ${header('N', 'bind', 0, [['%d', '$proto'], ['%d', '$fam'], ['%d', '$port'], ['%s', SIN.addr]])}
       ${PEND}
     }
   } else if ($proto == 17 && $fam == 10) {
-    $port6 = bswap(((struct sockaddr_in6 *)$sa)->sin6_port);
+    $port6 = ${SIN6.port};
     if ($port6 != 0) {
-      ${header('N', 'bind', 0, [['%d', '$proto'], ['%d', '$fam'], ['%d', '$port6'], ['%s', 'ntop(10, ((struct sockaddr_in6 *)$sa)->sin6_addr.in6_u.u6_addr8)']])}
+      ${header('N', 'bind', 0, [['%d', '$proto'], ['%d', '$fam'], ['%d', '$port6'], ['%s', SIN6.addr]])}
       ${PEND}
     }
   }
