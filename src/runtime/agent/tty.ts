@@ -3,20 +3,11 @@
 // bpftrace sensor reads it from the kernel at the exec).
 // The process is usually still alive when its exec event arrives (milliseconds later); when it is
 // not, tty stays unknown and such rules do not match, as Falco's own would not without the field.
-import { readFileSync } from 'node:fs';
+import { readProcStat } from '../container/proc-stat.ts';
 import type { RuntimeEvent } from '../event.ts';
 
 export function readTty(pid: number, procRoot = '/proc'): number | undefined {
-  let text: string;
-  try {
-    text = readFileSync(`${procRoot}/${pid}/stat`, 'utf8');
-  } catch {
-    return undefined;
-  }
-  // comm may hold spaces and parentheses: count fields from the last ')'. tty_nr is field 7.
-  const close = text.lastIndexOf(')');
-  if (close < 0) return undefined;
-  const tty = Number(text.slice(close + 2).split(' ')[4]);
+  const tty = readProcStat(pid, procRoot)?.tty;
   return Number.isInteger(tty) ? tty : undefined;
 }
 

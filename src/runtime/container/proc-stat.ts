@@ -9,6 +9,8 @@ export interface ProcStat {
   state: string;
   ppid: number;
   flags: number;
+  /** Controlling terminal (tty_nr, 0 = none). */
+  tty: number;
   /** Clock ticks since boot. */
   startTicks: number;
 }
@@ -31,7 +33,7 @@ export function readProcStat(pid: number, procRoot = '/proc'): ProcStat | undefi
   const rest = text.slice(close + 2).split(' ');
   // rest[0] is field 3 (state); field N is rest[N - 3].
   const num = (n: number) => Number(rest[n - 3]);
-  const st: ProcStat = { pid, comm: text.slice(open + 1, close), state: rest[0] ?? '?', ppid: num(4), flags: num(9), startTicks: num(22) };
+  const st: ProcStat = { pid, comm: text.slice(open + 1, close), state: rest[0] ?? '?', ppid: num(4), tty: num(7), flags: num(9), startTicks: num(22) };
   return Number.isFinite(st.startTicks) && Number.isFinite(st.ppid) ? st : undefined;
 }
 

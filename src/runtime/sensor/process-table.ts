@@ -5,6 +5,7 @@
 // Bounded: at most maxEntries processes, oldest inserted evicted first; pids that /proc does not know are not retried.
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { posix } from 'node:path';
+import { readProcStat } from '../container/proc-stat.ts';
 import type { AncestorInfo, RuntimeEvent } from '../event.ts';
 
 export interface ProcessEntry {
@@ -110,15 +111,12 @@ export class ProcessTable {
         this.put(e);
       }
     } else if (type === 'clone' || type === 'clone3' || type === 'fork' || type === 'vfork') {
-      // The child starts as a copy of its parent (same image, argv, cwd and exec id).
-      const parent = p.ppid !== undefined ? this.lookup(p.ppid) : undefined;
-      this.put({ pid, ppid: p.ppid ?? 0, comm: p.comm, exe: parent?.exe, argv: parent?.argv, cwd: parent?.cwd, execId: parent?.execId });
-    }
-    else if (p.ppid && !this.entries.has(pid)) {
-      // A process first seen after its fork (fork events off or sampled away): a copy of its parent,
-      // which is what a fork makes, rather than a /proc read.
+      this.putChild(pid, p.ppid ?? 0, p.comm, p.ppid !== undefined ? this.lookup(p.ppid) : undefined);
+    } else if (p.ppid && !this.entries.has(pid)) {
+      // A process first seen after its fork (fork events off or sampled away): what its fork made,
+      // rather than a /proc read (known parents only).
       const parent = this.entries.get(p.ppid);
-      if (parent) this.put({ pid, ppid: p.ppid, comm: p.comm, exe: parent.exe, argv: parent.argv, cwd: parent.cwd, execId: parent.execId });
+      if (parent) this.putChild(pid, p.ppid, p.comm, parent);
     }
     if (p.parentExecId !== undefined && p.ppid) this.checkParentImage(p.ppid, p.parentExecId);
     else if ((type === 'chdir' || type === 'fchdir') && event.ret === 0) this.chdir(pid, type === 'chdir' ? event.args?.path : undefined);
@@ -133,6 +131,11 @@ export class ProcessTable {
       this.exited.push(pid);
     }
     this.expire();
+  }
+
+  /** A forked child starts as a copy of its parent: same image, argv, cwd and exec id. */
+  private putChild(pid: number, ppid: number, comm: string, parent: ProcessEntry | undefined): void {
+    this.put({ pid, ppid, comm, exe: parent?.exe, argv: parent?.argv, cwd: parent?.cwd, execId: parent?.execId });
   }
 
   /**
@@ -238,19 +241,9 @@ export class ProcessTable {
   }
 
   private readProc(pid: number): ProcessEntry | undefined {
-    let stat: string;
-    try {
-      stat = readFileSync(`${this.proc}/${pid}/stat`, 'latin1');
-    } catch {
-      return undefined;
-    }
-    // "pid (comm) state ppid ...": comm may contain spaces and parentheses, so split at the LAST ')'.
-    const open = stat.indexOf('(');
-    const close = stat.lastIndexOf(')');
-    if (open < 0 || close < open) return undefined;
-    const comm = Buffer.from(stat.slice(open + 1, close), 'latin1').toString('utf8');
-    const ppid = Number(stat.slice(close + 2).split(' ')[1]);
-    const e: ProcessEntry = { pid, ppid: Number.isFinite(ppid) ? ppid : 0, comm };
+    const st = readProcStat(pid, this.proc);
+    if (!st) return undefined;
+    const e: ProcessEntry = { pid, ppid: st.ppid, comm: st.comm };
     try {
       const raw = readFileSync(`${this.proc}/${pid}/cmdline`);
       if (raw.length) {
