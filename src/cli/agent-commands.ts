@@ -6,10 +6,9 @@ import { Command, Option } from 'commander';
 import { BASELINE_MODES, BaselineManager, baselineFileName, readBaselineDir, saveBaselines, type BaselineMode } from '../runtime/baseline/index.ts';
 import { buildAgent, type AgentConfig, type AgentParts } from '../runtime/agent/build.ts';
 import { makeParts, parseRuleSets } from '../runtime/agent/parts.ts';
-import { registerAgentSubcommands } from './agent-subcommands.ts';
+import { collect, registerAgentSubcommands, withRuleOptions } from './agent-subcommands.ts';
 import { parseDuration } from '../runtime/agent/duration.ts';
 
-const collect = (v: string, prev: string[]) => [...prev, v];
 
 function fail(message: string): never {
   process.stderr.write(`triad agent: ${message.split('\n')[0]}\n`);
@@ -168,12 +167,7 @@ function registerBaselineCommands(agent: Command): void {
 
 export function registerAgentCommands(program: Command): Command {
   const agent = program.command('agent').description('runtime agent: eBPF sensor, container attribution, Falco rules, learned baselines, response');
-  agent
-    .command('run')
-    .description('run the agent (root for the live sensor); alerts as JSON lines on stdout by default')
-    .option('--rules <path>', 'add a Falco rules file or directory (repeatable)', collect, [])
-    .option('--no-default-rules', 'do not load the bundled Falco rules')
-    .option('--rule-sets <list>', 'maturity levels of the bundled Falco rules: stable,incubating,sandbox', 'stable,incubating,sandbox')
+  withRuleOptions(agent.command('run').description('run the agent (root for the live sensor); alerts as JSON lines on stdout by default'))
     .option('--output <spec>', 'stdout | file:PATH | webhook:URL (repeatable; default stdout)', collect, [])
     .option('--spool <dir>', 'on-disk buffer for webhook outputs', '/var/lib/triad/spool')
     .option('--baseline-dir <dir>', 'load baselines from and save them to this directory')

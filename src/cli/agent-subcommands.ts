@@ -11,7 +11,15 @@ import { loadRules, parseRuleSets } from '../runtime/agent/parts.ts';
 import { probeEnforceability } from '../runtime/response/enforceability.ts';
 import { describeRules } from '../runtime/rules/index.ts';
 
-const collect = (v: string, prev: string[]) => [...prev, v];
+export const collect = (v: string, prev: string[]) => [...prev, v];
+
+/** Which Falco rules load: the same three options for `agent run` and `agent rules`. */
+export function withRuleOptions(cmd: Command): Command {
+  return cmd
+    .option('--rules <path>', 'add a Falco rules file or directory (repeatable)', collect, [])
+    .option('--no-default-rules', 'do not load the bundled Falco rules')
+    .option('--rule-sets <list>', 'maturity levels of the bundled Falco rules: stable,incubating,sandbox', 'stable,incubating,sandbox');
+}
 
 function fail(message: string): never {
   process.stderr.write(`triad agent: ${message.split('\n')[0]}\n`);
@@ -40,12 +48,7 @@ function* readEvents(files: string[]) {
 }
 
 export function registerAgentSubcommands(agent: Command): void {
-  agent
-    .command('rules')
-    .description('list the Falco rules that run, the rules Triad cannot evaluate (and the fields why), and rejected rules')
-    .option('--rules <path>', 'add a rules file or directory (repeatable)', collect, [])
-    .option('--no-default-rules', 'without the bundled Falco rules')
-    .option('--rule-sets <list>', 'maturity levels of the bundled rules', 'stable,incubating,sandbox')
+  withRuleOptions(agent.command('rules').description('list the Falco rules that run, the rules Triad cannot evaluate (and the fields why), and rejected rules'))
     .option('--json', 'JSON output (rules, fields, errors)')
     .action((o: { rules: string[]; defaultRules: boolean; ruleSets: string; json?: boolean }) => {
       let r: ReturnType<typeof loadRules>;
