@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { run } from '../infra/util.ts';
 import { liveAgentUnavailable, startAgent, type RunningAgent } from './harness.ts';
-import { containerdUnavailable, PODMAN_RUN, podmanImage, podmanUnavailable, startContainerd, type TestContainerd } from '../../src/runtime/container/test-support.ts';
+import { containerdUnavailable, podmanContainerOrSkip, podmanUnavailable, startContainerd, type TestContainerd } from '../../src/runtime/container/test-support.ts';
 
 const why = liveAgentUnavailable();
 const ACTION = 'sleep 1; echo pwned > /etc/triad-engine-e2e; sleep 1';
@@ -21,21 +21,11 @@ describe('podman', { skip: why ?? podmanUnavailable() }, () => {
   });
 
   test('a podman container: "Write below etc" with its id, name and image', async (t) => {
-    let image: string;
-    try {
-      image = await podmanImage();
-    } catch (e) {
-      t.skip(`podman cannot load images here: ${(e as Error).message.slice(0, 200)}`);
-      return;
-    }
     const name = `triad-e2e-podman-${process.pid}`;
     await run('podman', ['rm', '-f', name], { allowFail: true });
-    const r = await run('podman', [...PODMAN_RUN, '--name', name, image, 'sh', '-c', ACTION], { allowFail: true, timeoutMs: 120_000 });
-    if (r.code !== 0) {
-      t.skip(`podman cannot run containers here: ${r.stderr.trim().slice(0, 200)}`);
-      return;
-    }
-    const id = r.stdout.trim().split('\n').pop()!;
+    const started = await podmanContainerOrSkip(t, name, ['sh', '-c', ACTION]);
+    if (!started) return;
+    const { id, image } = started;
     try {
       const a = await agent.waitFor((x) => x.kind === 'alert' && x.rule === 'Write below etc' && x.container?.id === id, 20_000, 'the podman alert');
       assert.equal(a.container.name, name);

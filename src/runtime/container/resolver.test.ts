@@ -13,8 +13,7 @@ import {
   containerPid,
   dockerFixtureUnavailable,
   findPids,
-  PODMAN_RUN,
-  podmanImage,
+  podmanContainerOrSkip,
   podmanUnavailable,
   startContainerd,
   startDockerFixture,
@@ -191,20 +190,10 @@ describe('ContainerResolver with Docker', { skip: dockerSkip }, () => {
 
 describe('ContainerResolver with podman', { skip: podmanUnavailable() }, () => {
   test('podman container: identity, digest, IP and drift via podman inspect', async (t) => {
-    let image: string;
-    try {
-      image = await podmanImage();
-    } catch (e) {
-      t.skip(`podman cannot load images here: ${(e as Error).message.slice(0, 200)}`);
-      return;
-    }
     const name = `triad-pod-${process.pid}`;
-    const r = await run('podman', [...PODMAN_RUN, '--name', name, '--label', 'io.kubernetes.pod.namespace=ops', image, 'sleep', '120'], { allowFail: true, timeoutMs: 120_000 });
-    if (r.code !== 0) {
-      t.skip(`podman cannot run containers here: ${r.stderr.trim().slice(0, 200)}`);
-      return;
-    }
-    const id = r.stdout.trim().split('\n').pop()!;
+    const started = await podmanContainerOrSkip(t, name, ['sleep', '120'], ['--label', 'io.kubernetes.pod.namespace=ops']);
+    if (!started) return;
+    const { id, image } = started;
     const resolver = new ContainerResolver({ dockerHost: false, podmanSocket: false, podmanCli: true, containerdAddresses: [], lookupBudgetMs: 5000 });
     try {
       const pid = Number((await run('podman', ['inspect', '-f', '{{.State.Pid}}', id])).stdout.trim());

@@ -109,6 +109,27 @@ export async function podmanImage(): Promise<string> {
   return 'docker.io/library/busybox:latest';
 }
 
+/**
+ * `podman run -d --name NAME EXTRA... busybox CMD...` with the flags that work here; the container
+ * id and image, or undefined after skipping the test with podman's reason (it cannot load images or
+ * run containers on every machine).
+ */
+export async function podmanContainerOrSkip(t: { skip(reason: string): void }, name: string, cmd: string[], extra: string[] = []): Promise<{ id: string; image: string } | undefined> {
+  let image: string;
+  try {
+    image = await podmanImage();
+  } catch (e) {
+    t.skip(`podman cannot load images here: ${(e as Error).message.slice(0, 200)}`);
+    return undefined;
+  }
+  const r = await run('podman', [...PODMAN_RUN, '--name', name, ...extra, image, ...cmd], { allowFail: true, timeoutMs: 120_000 });
+  if (r.code !== 0) {
+    t.skip(`podman cannot run containers here: ${r.stderr.trim().slice(0, 200)}`);
+    return undefined;
+  }
+  return { id: r.stdout.trim().split('\n').pop()!, image };
+}
+
 export interface TestContainerd {
   address: string;
   ns: string;

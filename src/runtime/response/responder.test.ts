@@ -14,8 +14,7 @@ import {
   containerPid,
   dockerFixtureUnavailable,
   findPids,
-  PODMAN_RUN,
-  podmanImage,
+  podmanContainerOrSkip,
   podmanUnavailable,
   startContainerd,
   startDockerFixture,
@@ -169,19 +168,9 @@ describe('responses on Docker containers', { skip: dockerFixtureUnavailable() },
 
 describe('responses on podman containers', { skip: podmanUnavailable() }, () => {
   test('pause and stop through the podman CLI', async (t) => {
-    let image: string;
-    try {
-      image = await podmanImage();
-    } catch (e) {
-      t.skip(`podman cannot load images here: ${(e as Error).message.slice(0, 200)}`);
-      return;
-    }
-    const r = await run('podman', [...PODMAN_RUN, '--name', `triad-resp-pod-${process.pid}`, image, 'sleep', '120'], { allowFail: true, timeoutMs: 120_000 });
-    if (r.code !== 0) {
-      t.skip(`podman cannot run containers here: ${r.stderr.trim().slice(0, 200)}`);
-      return;
-    }
-    const id = r.stdout.trim().split('\n').pop()!;
+    const started = await podmanContainerOrSkip(t, `triad-resp-pod-${process.pid}`, ['sleep', '120']);
+    if (!started) return;
+    const { id } = started;
     const responder = new Responder({ dockerHost: false, podmanCli: true, containerdAddresses: [], stopGraceSeconds: 1 });
     try {
       const ev: RuntimeEvent = { time: new Date().toISOString(), source: 'bpftrace', type: 'openat', category: 'file', process: { pid: 1, comm: 'x' }, container: { id, runtime: 'podman' } };
