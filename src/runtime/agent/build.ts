@@ -4,8 +4,8 @@
 // and stop the agent cleanly, in one place, so tests and benches build exactly what `triad agent
 // run` builds.
 import { BaselineManager, loadBaselines, saveBaselines } from '../baseline/index.ts';
+import { writeFileAtomic } from '../baseline/store.ts';
 import { ContainerResolver } from '../container/resolver.ts';
-import { renameSync, writeFileSync } from 'node:fs';
 import type { ContainerInfo, RuntimeEvent, Sensor } from '../event.ts';
 import { FlowMap, flowsToJson } from '../netmap/index.ts';
 import { createOutput, type Output } from '../output/index.ts';
@@ -114,8 +114,7 @@ export async function buildAgent(cfg: AgentConfig, parts: AgentParts): Promise<B
     if (!netmap || !cfg.netmapFile) return;
     try {
       // Whole file or nothing: a reader never sees half a map.
-      writeFileSync(`${cfg.netmapFile}.tmp`, flowsToJson(netmap.flows()));
-      renameSync(`${cfg.netmapFile}.tmp`, cfg.netmapFile);
+      writeFileAtomic(cfg.netmapFile, flowsToJson(netmap.flows()));
     } catch (e) {
       cfg.log(`netmap: cannot save to ${cfg.netmapFile}: ${(e as Error).message}`);
     }
