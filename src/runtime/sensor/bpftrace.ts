@@ -62,6 +62,19 @@ export function bpftraceUnavailable(): string | undefined {
   return undefined;
 }
 
+/**
+ * How module load attempts are watched: as asked, or (undefined) through their syscall tracepoints
+ * when this kernel has them, else not at all, with a note that says so. Needs tracefs mounted.
+ */
+export function moduleAttemptsMode(requested?: ScriptOptions['moduleAttempts']): { mode: NonNullable<ScriptOptions['moduleAttempts']>; note?: string } {
+  if (requested) return { mode: requested };
+  if (existsSync(`${TRACEFS}/events/syscalls/sys_exit_finit_module`)) return { mode: 'tracepoints' };
+  return {
+    mode: 'off',
+    note: 'module load attempts are not watched: this kernel has no init/finit_module tracepoints (it was built without module support, so no module can load); --module-attempts raw watches them through raw_syscalls, at a cost on every syscall',
+  };
+}
+
 export class BpftraceSensor implements Sensor {
   readonly name = 'bpftrace';
   private readonly opts: BpftraceSensorOptions;
@@ -118,10 +131,8 @@ export class BpftraceSensor implements Sensor {
       emit(e);
     }, this.opts);
     this.scriptDir = mkdtempSync(join(tmpdir(), 'triad-sensor-'));
-    const moduleAttempts = this.opts.moduleAttempts ?? (existsSync(`${TRACEFS}/events/syscalls/sys_exit_finit_module`) ? 'tracepoints' : 'off');
-    if (this.opts.moduleAttempts === undefined && moduleAttempts === 'off') {
-      this.opts.log?.('module load attempts are not watched: this kernel has no init/finit_module tracepoints (it was built without module support, so no module can load); --module-attempts raw watches them through raw_syscalls, at a cost on every syscall');
-    }
+    const { mode: moduleAttempts, note } = moduleAttemptsMode(this.opts.moduleAttempts);
+    if (note) this.opts.log?.(note);
     writeFileSync(join(this.scriptDir, 'sensor.bt'), bpftraceScript({ ...this.opts, moduleAttempts }));
     this.state = 'starting';
     this.sweepTimer = setInterval(() => this.parser?.sweep(), 500);
